@@ -1,0 +1,168 @@
+"""The document model: what every writer walks.
+
+A handful of frozen dataclasses. This is the single place where the structure
+that assistive technology relies on is decided: headings and their levels,
+tables with captions, column headers and row headers, figures with alt text
+and the data behind them. The content stage builds these; the writers in
+``reportgen.render`` only walk them and never decide content.
+
+Heading levels are not stored: a ``Section`` nested inside another is one
+level deeper, and the document title is level 1, so no writer can skip a level.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+NO_DATA = "no data"
+NOT_APPLICABLE = "not applicable"
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of inline text. ``href`` makes it a link; ``strong`` bold."""
+
+    text: str
+    strong: bool = False
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: tuple[Run, ...]
+
+    @staticmethod
+    def of(*parts: str | Run) -> "Paragraph":
+        return Paragraph(tuple(p if isinstance(p, Run) else Run(p) for p in parts))
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[Paragraph, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A data table.
+
+    ``columns`` are the column header texts, the first being the header of the
+    row-header column. Each row is ``(row_header, cells...)``: ``rows[i][0]`` is
+    the row header (for example a trust name) and the rest are data cells, all
+    already formatted as text. No cell is ever empty: content writes
+    ``NO_DATA`` or ``NOT_APPLICABLE``. ``numeric`` flags, per column, which
+    columns hold numbers (writers right-align them). No merged cells exist.
+    """
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...] = ()
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        width = len(self.columns)
+        for row in self.rows:
+            if len(row) != width:
+                raise ValueError(f"table {self.caption!r}: row {row!r} has {len(row)} cells, expected {width}")
+            if any(cell.strip() == "" for cell in row):
+                raise ValueError(f"table {self.caption!r}: row {row[0]!r} has an empty cell")
+        if self.numeric and len(self.numeric) != width:
+            raise ValueError(f"table {self.caption!r}: numeric flags do not match the columns")
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a bar chart. ``highlight`` marks the bar the chart is about."""
+
+    label: str
+    value: float
+    highlight: bool = False
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A chart specification; writers draw it (SVG for HTML/PDF, PNG for Word).
+
+    ``horizontal`` bars read left to right. ``reference_lines`` are labelled
+    vertical/horizontal lines at a value (for example segment cut-offs or peer
+    quartiles). ``value_min``/``value_max`` fix the axis range.
+    """
+
+    bars: tuple[Bar, ...]
+    value_label: str
+    category_label: str
+    value_min: float = 0.0
+    value_max: float | None = None
+    horizontal: bool = True
+    show_category_labels: bool = True
+    reference_lines: tuple[tuple[float, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart with its alt text (states the message) and its data as a table."""
+
+    chart: BarChart
+    alt: str
+    caption: str
+    data: Table
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A callout box, for example "fictional example data" or a caveat."""
+
+    title: str
+    blocks: tuple["Block", ...]
+    kind: str = "info"  # "info" or "warning"
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    blocks: tuple["Block", ...]
+    id: str = ""
+
+
+Block = Union[Paragraph, BulletList, Table, Figure, Note, Section]
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole document. ``title`` is its level-1 heading and metadata title."""
+
+    title: str
+    blocks: tuple[Block, ...]
+    subtitle: str = ""
+    author: str = "reportgen"
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+    lang: str = "en-GB"
+    slug: str = "document"
+    date: str = ""  # ISO date the data were published or built for; not the wall clock
+    related: tuple[Link, ...] = field(default=())  # links shown at the top (for example other formats)
+
+
+def walk(blocks: tuple[Block, ...], depth: int = 2):
+    """Yield ``(block, heading_depth)`` for every block, depth first.
+
+    ``depth`` is the heading level a Section at this level would take.
+    """
+    for block in blocks:
+        yield block, depth
+        if isinstance(block, Section):
+            yield from walk(block.blocks, depth + 1)
+        elif isinstance(block, Note):
+            yield from walk(block.blocks, depth)
