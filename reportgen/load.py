@@ -1,0 +1,496 @@
+"""Load stage: reads NHS England's NOF data and league-table CSV files.
+
+Every layout NHS England has used is accepted (with or without a ``Quarter``
+column, with or without a byte-order mark, CRLF or LF line ends, any row or
+column order). The whole input is checked before anything is computed; the
+first problem found stops the run with an ``InputError`` whose message names
+the file, the line and the column.
+
+The result is a ``Dataset`` of two tidy frames with lower-case column names:
+
+``metrics``: quarter, region, trust_type, trust_subtype, trust_code,
+trust_name, domain, sub_domain, metric_id, metric_description,
+reporting_date, units, value, median_value, lower_quartile, upper_quartile,
+rank, file, line.
+
+``league``: quarter, region, trust_type, trust_subtype, trust_code,
+trust_name, average_score, likely_range_of_average_score, segment, deficit,
+rank, likely_range_of_rank, file, line.
+"""
+from __future__ import annotations
+
+import difflib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from . import quarters as Q
+from .config import Config
+from .errors import InputError
+
+DATA_COLUMNS = (
+    "Quarter", "Region", "Trust_type", "Trust_subtype", "Trust_code", "Trust_name", "Domain",
+    "Sub-domain", "Metric_ID", "Metric_description", "Reporting_date", "Units", "Value",
+    "Median_value", "Lower_quartile", "Upper_quartile", "Rank",
+)
+LEAGUE_COLUMNS = (
+    "Quarter", "Region", "Trust_type", "Trust_subtype", "Trust_code", "Trust_name", "Average_score",
+    "Likely_range_of_average_score", "Segment", "Trust_in_financial_deficit", "Rank",
+    "Likely_range_of_rank",
+)
+# The September 2025 (Q1) league table has Reporting_date in place of Quarter.
+LEAGUE_COLUMNS_Q1 = tuple("Reporting_date" if c == "Quarter" else c for c in LEAGUE_COLUMNS)
+
+_NUMERIC_DATA = ("Value", "Median_value", "Lower_quartile", "Upper_quartile", "Rank")
+_NUMERIC_LEAGUE = ("Average_score", "Segment", "Rank")
+
+
+def _snake(column: str) -> str:
+    return column.lower().replace("-", "_")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    kind: str  # "data" or "league"
+    has_quarter: bool
+    rows: int
+    quarters: tuple[str, ...]
+    trust_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    metrics: pd.DataFrame
+    league: pd.DataFrame
+    files: tuple[SourceFile, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def quarters(self) -> tuple[str, ...]:
+        found = set(self.metrics["quarter"]) | set(self.league["quarter"])
+        return tuple(sorted(found, key=Q.sort_key))
+
+    @property
+    def latest_quarter(self) -> str:
+        if not self.quarters:
+            raise InputError("the input holds no quarter of data.")
+        return self.quarters[-1]
+
+    def trust_types(self, quarter: str) -> tuple[str, ...]:
+        m = self.metrics
+        return tuple(sorted(set(m.loc[m["quarter"] == quarter, "trust_type"])))
+
+
+# ---------------------------------------------------------------------------
+# Finding files
+
+
+def find_csv_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders into a sorted list of CSV files."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(x for x in p.iterdir() if x.suffix.lower() == ".csv" and x.is_file())
+            if not found:
+                raise InputError(f"{p}: the folder holds no .csv file.")
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder.")
+    seen: set[Path] = set()
+    unique = []
+    for p in out:
+        r = p.resolve()
+        if r not in seen:
+            seen.add(r)
+            unique.append(p)
+    return unique
+
+
+# ---------------------------------------------------------------------------
+# Reading one file
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if not raw.strip():
+        raise InputError(f"{path}: the file is empty.")
+    if b"\x00" in raw[:4096]:
+        raise InputError(f"{path}: not a CSV text file (it holds binary data).")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 or Windows-1252 text.") from None
+
+
+def _identify(path: Path, header: list[str]) -> tuple[str, tuple[str, ...]]:
+    """Which layout a header belongs to; raises on a missing or misspelt column."""
+    hs = set(header)
+    candidates = [
+        ("data", DATA_COLUMNS),
+        ("data", tuple(c for c in DATA_COLUMNS if c != "Quarter")),
+        ("league", LEAGUE_COLUMNS),
+        ("league", LEAGUE_COLUMNS_Q1),
+    ]
+    for kind, cols in candidates:
+        if set(cols) <= hs:
+            return kind, cols
+    # Not an exact layout: pick the closest to name what is wrong.
+    best_kind, best_cols = max(candidates, key=lambda kc: len(set(kc[1]) & hs))
+    overlap = len(set(best_cols) & hs)
+    if overlap < len(best_cols) / 2:
+        raise InputError(
+            f"{path}, line 1: not an NHS Oversight Framework data or league-table file "
+            f"(its header has none of the expected columns, such as Trust_code, Metric_ID or Average_score)."
+        )
+    missing = [c for c in best_cols if c not in hs]
+    extra = [c for c in header if c not in set(DATA_COLUMNS) | set(LEAGUE_COLUMNS_Q1) | set(LEAGUE_COLUMNS)]
+    hints = []
+    for m in missing:
+        close = difflib.get_close_matches(m, extra, n=1, cutoff=0.6)
+        hints.append(f"'{m}'" + (f" (found '{close[0]}')" if close else ""))
+    what = "data file" if best_kind == "data" else "league-table file"
+    expected = ", ".join(c for c in best_cols)
+    plural = "s are" if len(missing) > 1 else " is"
+    raise InputError(
+        f"{path}, line 1: column{plural} missing: {', '.join(hints)}; an NHS Oversight Framework "
+        f"{what} has the columns {expected}."
+    )
+
+
+def _line_numbers(text: str, n: int) -> np.ndarray:
+    """Physical line of each data row (1 = header), allowing for quoted line breaks."""
+    lines = np.arange(2, n + 2)
+    if '"' in text and ("\n" in text.replace("\r\n", "\n").split("\n", 1)[1]):
+        # Quoted fields may span lines: count them with the csv module.
+        import csv
+
+        reader = csv.reader(io.StringIO(text))
+        next(reader, None)
+        out = []
+        for _ in reader:
+            out.append(reader.line_num)
+        if len(out) == n:
+            return np.array(out)
+    return lines
+
+
+def _read_frame(path: Path) -> tuple[str, tuple[str, ...], pd.DataFrame, np.ndarray]:
+    text = _read_text(path)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty.") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: not a readable CSV file ({str(exc).strip()}).") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    kind, cols = _identify(path, list(frame.columns))
+    if frame.empty:
+        raise InputError(f"{path}: the file has a header but no rows.")
+    lines = _line_numbers(text, len(frame))
+    return kind, cols, frame, lines
+
+
+def _numeric(path: Path, frame: pd.DataFrame, lines: np.ndarray, column: str) -> pd.Series:
+    text = frame[column].str.strip()
+    values = pd.to_numeric(text, errors="coerce")
+    bad = values.isna() & (text != "")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"{path}, line {lines[i]}, column {column}: '{frame[column].iloc[i]}' is not a number."
+        )
+    return values.astype(float)
+
+
+def _fail_at(path: Path, lines: np.ndarray, mask: pd.Series, column: str, message) -> None:
+    if mask.any():
+        i = int(np.flatnonzero(mask.to_numpy())[0])
+        raise InputError(f"{path}, line {lines[i]}, column {column}: {message(i)}")
+
+
+def _check_text(path, frame, lines, column) -> None:
+    _fail_at(path, lines, frame[column].str.strip() == "", column, lambda i: "the value is blank.")
+
+
+def _trust_types(path, frame, lines, config: Config) -> pd.Series:
+    types = frame["Trust_type"].str.strip()
+    canonical = types.map(config.type_aliases)
+    accepted = ", ".join(f"'{t}'" for t in config.type_aliases)
+    _fail_at(
+        path, lines, canonical.isna(), "Trust_type",
+        lambda i: f"'{types.iloc[i]}' is not a known trust type (expected one of {accepted}).",
+    )
+    return canonical
+
+
+def _quarters(path, frame, lines, config, has_quarter: bool, quarter: str | None, column: str) -> pd.Series:
+    if has_quarter:
+        raw = frame[column].str.strip()
+        norm = raw.map(lambda s: Q.normalise(s))
+        known = set(config.quarters)
+        _fail_at(
+            path, lines, norm.isna() | ~norm.isin(known), column,
+            lambda i: f"'{raw.iloc[i]}' is not a quarter of the {config.title} "
+            f"(expected one of {', '.join(config.quarters)}).",
+        )
+        return norm
+    if quarter is None:
+        raise InputError(
+            f"{path}: the file has no Quarter column (the September 2025 layout), so the quarter "
+            f"it holds must be given with --quarter, for example --quarter \"{config.quarters[0]}\"."
+        )
+    return pd.Series(quarter, index=frame.index)
+
+
+def _check_stated_quarter(path, frame, lines, quarter: str) -> None:
+    """A quarterless file's summary rows name their quarter in Reporting_date: it must agree."""
+    if "Reporting_date" not in frame:
+        return
+    stated = frame["Reporting_date"].map(lambda s: Q.normalise(s))
+    wrong = stated.notna() & (stated != quarter)
+    if "Metric_ID" in frame:
+        wrong &= frame["Metric_ID"].str.startswith(("OF4", "OF5"))
+    _fail_at(
+        path, lines, wrong, "Reporting_date",
+        lambda i: f"the file says its figures are for {stated.iloc[i]}, but --quarter asks for {quarter}.",
+    )
+
+
+def _read_data(path, frame, lines, cols, config: Config, quarter: str | None) -> pd.DataFrame:
+    has_quarter = "Quarter" in cols
+    for column in ("Trust_code", "Trust_name", "Metric_ID", "Units"):
+        _check_text(path, frame, lines, column)
+    q = _quarters(path, frame, lines, config, has_quarter, quarter, "Quarter")
+    if not has_quarter:
+        _check_stated_quarter(path, frame, lines, quarter)
+    types = _trust_types(path, frame, lines, config)
+    out = pd.DataFrame({"quarter": q})
+    for c in DATA_COLUMNS[1:]:
+        out[_snake(c)] = frame[c].str.strip() if c not in _NUMERIC_DATA else _numeric(path, frame, lines, c)
+    out["trust_type"] = types
+    out["file"] = str(path)
+    out["line"] = lines
+    _check_data_values(path, out, lines, config)
+    return out
+
+
+def _check_data_values(path, out: pd.DataFrame, lines, config: Config) -> None:
+    ids = out["metric_id"]
+    value = out["value"]
+    lo, hi = config.score_range
+    s = config.summary_ids
+    is_score = ids.str.startswith(config.score_prefix) | ids.isin([d.score_id for d in config.domains])
+    is_score |= ids == s["average"]
+    _fail_at(
+        path, lines, is_score & value.notna() & ((value < lo) | (value > hi)), "Value",
+        lambda i: f"the score {value.iloc[i]:g} for {ids.iloc[i]} is outside {lo:g} to {hi:g}.",
+    )
+    segment_ids = [d.segment_id for d in config.domains] + [s["unadjusted_segment"], s["adjusted_segment"]]
+    top = config["recovery_support"]["segment"]
+    for ids_set, top_segment in ((segment_ids, 4), ([s["final_segment"]], top)):
+        seg = ids.isin(ids_set) & value.notna()
+        _fail_at(
+            path, lines, seg & ~value.isin(range(1, top_segment + 1)), "Value",
+            lambda i, t=top_segment: f"the segment {value.iloc[i]:g} for {ids.iloc[i]} is not a whole number from 1 to {t}.",
+        )
+    flags = ids.isin([s["deficit"], s["recovery_flag"]]) & value.notna()
+    _fail_at(
+        path, lines, flags & ~value.isin([0, 1]), "Value",
+        lambda i: f"the flag {value.iloc[i]:g} for {ids.iloc[i]} is not 0 or 1.",
+    )
+    key = ["trust_code", "quarter", "metric_id", "units"]
+    dup = out.duplicated(key, keep="first")
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        row = out.iloc[i]
+        first = out[(out[key] == row[key]).all(axis=1)].iloc[0]
+        raise InputError(
+            f"{path}, line {lines[i]}, column Metric_ID: a second row for trust {row.trust_code}, "
+            f"{row.quarter}, metric {row.metric_id} in units '{row.units}' (the first is at line {first.line})."
+        )
+    domains = {d.name for d in config.domains}
+    scored = ids.str.startswith(config.score_prefix)
+    _fail_at(
+        path, lines, scored & ~out["domain"].isin(domains), "Domain",
+        lambda i: f"'{out['domain'].iloc[i]}' is not a scored domain of the {config.title} "
+        f"(expected one of {', '.join(sorted(domains))}).",
+    )
+
+
+def _read_league(path, frame, lines, cols, config: Config, quarter: str | None) -> pd.DataFrame:
+    has_quarter = "Quarter" in cols
+    for column in ("Trust_code", "Trust_name"):
+        _check_text(path, frame, lines, column)
+    qcol = "Quarter" if has_quarter else "Reporting_date"
+    stated = frame[qcol].map(lambda s: Q.normalise(s))
+    if not has_quarter and stated.notna().all() and quarter is None:
+        has_quarter = True  # the Q1 layout names the quarter in Reporting_date
+    if not has_quarter and quarter is not None:
+        _check_stated_quarter(path, frame, lines, quarter)
+    q = _quarters(path, frame, lines, config, has_quarter, quarter, qcol)
+    types = _trust_types(path, frame, lines, config)
+    out = pd.DataFrame({"quarter": q})
+    for c in LEAGUE_COLUMNS[1:]:
+        out[_snake(c)] = frame[c].str.strip() if c not in _NUMERIC_LEAGUE else _numeric(path, frame, lines, c)
+    out["trust_type"] = types
+    lo, hi = config.score_range
+    avg = out["average_score"]
+    _fail_at(
+        path, lines, avg.notna() & ((avg < lo) | (avg > hi)), "Average_score",
+        lambda i: f"the score {avg.iloc[i]:g} is outside {lo:g} to {hi:g}.",
+    )
+    seg = out["segment"]
+    top = config["recovery_support"]["segment"]
+    _fail_at(
+        path, lines, seg.notna() & ~seg.isin(range(1, top + 1)), "Segment",
+        lambda i: f"the segment {seg.iloc[i]:g} is not a whole number from 1 to {top}.",
+    )
+    flag = out.pop("trust_in_financial_deficit").str.strip().str.lower()
+    _fail_at(
+        path, lines, ~flag.isin(["yes", "no"]), "Trust_in_financial_deficit",
+        lambda i: f"'{frame['Trust_in_financial_deficit'].iloc[i]}' is not Yes or No.",
+    )
+    out["deficit"] = flag == "yes"
+    dup = out.duplicated(["trust_code", "quarter"], keep="first")
+    _fail_at(
+        path, lines, dup, "Trust_code",
+        lambda i: f"a second row for trust {out['trust_code'].iloc[i]} in {out['quarter'].iloc[i]}.",
+    )
+    out["file"] = str(path)
+    out["line"] = lines
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The whole input
+
+
+def _drop_restated(frames: list[pd.DataFrame], notes: list[str]) -> pd.DataFrame:
+    """Where files overlap on (trust type, quarter), keep the later publication's rows.
+
+    A later publication holds every quarter to date and may restate earlier
+    ones; the file whose latest quarter is later wins. Two files of the same
+    publication holding the same quarter are ambiguous and refused.
+    """
+    if not frames:
+        return pd.DataFrame()
+    if len(frames) == 1:
+        return frames[0]
+    latest = {f["file"].iloc[0]: max(f["quarter"], key=Q.sort_key) for f in frames}
+    owners: dict[tuple[str, str], str] = {}
+    for f in frames:
+        name = f["file"].iloc[0]
+        for key in f[["trust_type", "quarter"]].drop_duplicates().itertuples(index=False):
+            key = tuple(key)
+            other = owners.get(key)
+            if other is None:
+                owners[key] = name
+                continue
+            a, b = Q.sort_key(latest[other]), Q.sort_key(latest[name])
+            if a == b:
+                raise InputError(
+                    f"{name}: holds {key[1]} figures for {key[0].lower()}s that {other} also holds; "
+                    f"give only one of the two files."
+                )
+            winner = name if b > a else other
+            notes.append(
+                f"{key[1]} {key[0].lower()} figures are taken from {winner}, the later publication "
+                f"(it restates {other if winner == name else name})."
+            )
+            owners[key] = winner
+    kept = []
+    for f in frames:
+        name = f["file"].iloc[0]
+        mask = [owners[(t, q)] == name for t, q in zip(f["trust_type"], f["quarter"])]
+        kept.append(f[np.array(mask, dtype=bool)])
+    return pd.concat(kept, ignore_index=True)
+
+
+def _check_identity(metrics: pd.DataFrame, league: pd.DataFrame) -> None:
+    """One trust code has one type and one name in a quarter, across all files."""
+    both = pd.concat(
+        [metrics[["quarter", "trust_code", "trust_type", "trust_name", "file", "line"]],
+         league[["quarter", "trust_code", "trust_type", "trust_name", "file", "line"]]],
+        ignore_index=True,
+    )
+    for column, what in (("trust_type", "type"), ("trust_name", "name")):
+        firsts = both.drop_duplicates(["quarter", "trust_code", column])
+        clash = firsts.duplicated(["quarter", "trust_code"], keep="first")
+        if clash.any():
+            row = firsts[clash].iloc[0]
+            first = firsts[(firsts.quarter == row.quarter) & (firsts.trust_code == row.trust_code)].iloc[0]
+            col = "Trust_type" if column == "trust_type" else "Trust_name"
+            raise InputError(
+                f"{row.file}, line {row.line}, column {col}: trust {row.trust_code} has the {what} "
+                f"'{row[column]}' in {row.quarter}, but '{first[column]}' at {first.file}, line {first.line}."
+            )
+
+
+def _sparse_trust_warnings(metrics: pd.DataFrame, config: Config) -> list[str]:
+    scored = metrics[metrics["metric_id"].str.startswith(config.score_prefix)]
+    counts = scored.groupby(["quarter", "trust_type", "trust_code", "trust_name"])["metric_id"].nunique()
+    out = []
+    for (quarter, ttype), group in counts.groupby(level=[0, 1]):
+        typical = int(group.median())
+        for (q, t, code, name), n in group.items():
+            if n < 0.75 * typical:
+                out.append(
+                    f"{name} ({code}) has {n} scored metrics in {q}, fewer than most "
+                    f"{config.plural(t)} ({typical}): its average rests on fewer scores."
+                )
+    return out
+
+
+def load(paths: Iterable[str | Path], config: Config, quarter: str | None = None) -> Dataset:
+    """Read and check every file; raise ``InputError`` on the first problem."""
+    if quarter is not None:
+        norm = Q.normalise(quarter)
+        if norm is None or norm not in config.quarters:
+            raise InputError(
+                f"--quarter '{quarter}' is not a quarter of the {config.title} "
+                f"(expected one of {', '.join(config.quarters)})."
+            )
+        quarter = norm
+    files = find_csv_files(paths)
+    if not files:
+        raise InputError("no input files were given.")
+    data_frames, league_frames, sources = [], [], []
+    for path in files:
+        kind, cols, frame, lines = _read_frame(path)
+        reader = _read_data if kind == "data" else _read_league
+        tidy = reader(path, frame, lines, cols, config, quarter)
+        (data_frames if kind == "data" else league_frames).append(tidy)
+        sources.append(SourceFile(
+            path=path, kind=kind, has_quarter="Quarter" in cols, rows=len(tidy),
+            quarters=tuple(sorted(set(tidy["quarter"]), key=Q.sort_key)),
+            trust_types=tuple(sorted(set(tidy["trust_type"]))),
+        ))
+    notes: list[str] = []
+    metrics = _drop_restated(data_frames, notes)
+    league = _drop_restated(league_frames, notes)
+    if metrics.empty:
+        metrics = pd.DataFrame(columns=["quarter"] + [_snake(c) for c in DATA_COLUMNS[1:]] + ["file", "line"])
+    if league.empty:
+        league = pd.DataFrame(columns=["quarter"] + [_snake(c) for c in LEAGUE_COLUMNS[1:] if c != "Trust_in_financial_deficit"] + ["deficit", "file", "line"])
+    _check_identity(metrics, league)
+    if not data_frames:
+        raise InputError(
+            f"{files[0]}: only league-table files were given; reportgen needs the matching data file "
+            f"(nhs-oversight-framework-...-trust-data.csv) to compute the tables."
+        )
+    warnings = notes + _sparse_trust_warnings(metrics, config)
+    return Dataset(metrics=metrics, league=league, files=tuple(sources), warnings=tuple(warnings))
