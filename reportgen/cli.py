@@ -1,0 +1,189 @@
+"""Command line: thin; parses options and calls the stages.
+
+Exit codes: 0 success; 1 the work ran but found a problem (a reconciliation
+mismatch, a pack that failed); 2 bad input or options (one plain sentence on
+standard error, nothing written).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import Config
+from .errors import ConfigError, InputError
+
+EXIT_PROBLEM = 1
+EXIT_BAD_INPUT = 2
+DEFAULT_DATA = "data"
+
+
+class Say:
+    """Messages for a person: on standard error, silenced by --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def warn(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"reportgen: warning: {message}", err=True)
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
+    click.echo(f"reportgen: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _cutoffs(value: str | None) -> tuple[float, float, float] | None:
+    if not value:
+        return None
+    try:
+        parts = tuple(float(x) for x in value.split(","))
+    except ValueError:
+        parts = ()
+    if len(parts) != 3 or not parts[0] <= parts[1] <= parts[2]:
+        raise ConfigError(f"--cutoffs '{value}' must be three rising average scores separated by commas, "
+                          f"for example --cutoffs 2.05,2.32,2.60.")
+    return parts  # type: ignore[return-value]
+
+
+def common(f):
+    f = click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
+                     help="A published CSV file or a folder of them (repeatable). Default: data/.")(f)
+    f = click.option("--quarter", help='The quarter, for example "Q4 2025/26". Default: the latest in the input.')(f)
+    f = click.option("--config", "config_path", type=click.Path(path_type=Path),
+                     help="A methodology configuration file. Default: the 2025/26 rules.")(f)
+    f = click.option("--cutoffs", help="Segment cut-offs to use instead of the configured rule: three "
+                                       "average scores, e.g. 2.05,2.32,2.60.")(f)
+    f = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(f)
+    return f
+
+
+class Inputs:
+    """What every command starts from: the configuration, the checked data and the quarter."""
+
+    def __init__(self, data, quarter, config_path, cutoffs, quiet):
+        from .load import load
+
+        self.say = Say(quiet)
+        try:
+            self.config = Config.load(config_path)
+        except (OSError, ValueError) as exc:
+            fail(f"{config_path}: cannot read the methodology configuration ({exc}).")
+        self.cutoffs = _cutoffs(cutoffs)
+        paths = list(data) or [Path(DEFAULT_DATA)]
+        self.dataset = load(paths, self.config, quarter)
+        for w in self.dataset.warnings:
+            self.say.warn(w)
+        if quarter:
+            self.quarter = self._given_quarter(quarter)
+        else:
+            self.quarter = self.dataset.latest_quarter
+            self.say.info(f"Using {self.quarter}, the latest quarter in the input (choose another with --quarter).")
+
+    def _given_quarter(self, quarter: str) -> str:
+        from .quarters import normalise
+
+        q = normalise(quarter)
+        if q not in self.dataset.quarters:
+            raise InputError(f"--quarter '{quarter}': the input holds {', '.join(self.dataset.quarters)} only.")
+        return q
+
+    def compute(self, quarter: str | None = None):
+        from .methodology import compute_quarter
+
+        return compute_quarter(self.dataset.metrics, self.config, quarter or self.quarter, self.cutoffs,
+                               self.dataset.league)
+
+
+def guarded(fn):
+    """Turn bad input into one sentence and exit code 2, never a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (InputError, ConfigError) as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("reportgen: interrupted; no partial file was left.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reportgen")
+def main() -> None:
+    """NHS Oversight Framework league tables and segments, as accessible documents."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        os.environ.setdefault("NO_COLOR", "1")
+
+
+@main.command()
+@common
+@click.option("--out", type=click.Path(path_type=Path), default=Path("output/reconciliation.csv"),
+              show_default=True, help="Where to write every comparison as CSV.")
+@click.option("--all-quarters/--one-quarter", default=True, show_default=True,
+              help="Check every quarter in the input, or only --quarter.")
+@guarded
+def check(data, quarter, config_path, cutoffs, quiet, out, all_quarters):
+    """Compare every recomputed figure with NHS England's published one."""
+    from .methodology import compute_quarter
+    from .outputs import write_atomic
+    from .reconcile import MISMATCH, reconcile
+
+    inp = Inputs(data, quarter, config_path, cutoffs, quiet)
+    quarters = inp.dataset.quarters if (all_quarters and not quarter) else (inp.quarter,)
+    results = {q: compute_quarter(inp.dataset.metrics, inp.config, q, inp.cutoffs, inp.dataset.league)
+               for q in quarters}
+    rec = reconcile(results, inp.dataset.metrics, inp.config)
+    write_atomic(out, rec.detail.to_csv(index=False, lineterminator="\n"))
+    say = inp.say
+    for q, r in results.items():
+        c = r.cutoffs
+        where = ("recomputed as pooled quartiles" if c.source == "pooled" else
+                 "NHS England's published unadjusted segments" if c.source == "published" else c.source)
+        say.info(f"{q}: {len(r.trusts)} trusts; segment cut-offs from {where}.")
+    summary = rec.summary()
+    if not quiet:
+        click.echo(summary.to_string(index=False))
+    n = len(rec.detail)
+    bad = rec.mismatches
+    say.info(f"{n} comparisons written to {out}: {(rec.detail.status == 'match').sum()} match, "
+             f"{(rec.detail.status == 'rounding').sum()} differ by rounding only, "
+             f"{(rec.detail.status == MISMATCH).sum()} mismatch "
+             f"({len(bad)} of them against a verified rule).")
+    if not rec.ok:
+        first = bad.iloc[0]
+        click.echo(f"reportgen: mismatch: {first.quarter} {first.trust_code} {first.figure}: published "
+                   f"{first.published:g}, recomputed {first.recomputed:g}.", err=True)
+        sys.exit(EXIT_PROBLEM)
+
+
+@main.command()
+@common
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The CSV file to write.")
+@guarded
+def league(data, quarter, config_path, cutoffs, quiet, out):
+    """Write the computed league tables in NHS England's league-table layout."""
+    from .league import league_csv
+    from .outputs import write_atomic
+
+    inp = Inputs(data, quarter, config_path, cutoffs, quiet)
+    result = inp.compute()
+    write_atomic(out, league_csv(result))
+    inp.say.info(f"Wrote the {result.quarter} league tables of {len(result.trusts)} trusts to {out} "
+                 f"(segment cut-offs: {result.cutoffs.source}).")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
