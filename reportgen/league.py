@@ -23,11 +23,11 @@ def league_frame(result: QuarterResult) -> pd.DataFrame:
         "Trust_code": t["trust_code"],
         "Trust_name": t["trust_name"],
         "Average_score": t["average_score"].astype(float),
-        "Likely_range_of_average_score": t["likely_range_of_average_score"].fillna(""),
+        "Likely_range_of_average_score": t["likely_range_of_average_score"].astype(object).fillna(""),
         "Segment": t["adjusted_segment"].astype(float),
         "Trust_in_financial_deficit": t["deficit"].map({True: "Yes", False: "No"}),
         "Rank": t["league_rank"].astype(float),
-        "Likely_range_of_rank": t["likely_range_of_rank"].fillna(""),
+        "Likely_range_of_rank": t["likely_range_of_rank"].astype(object).fillna(""),
     })[COLUMNS]
 
 
