@@ -42,3 +42,9 @@ def previous(label: str, available: list[str] | tuple[str, ...]) -> str | None:
     """The latest quarter in ``available`` before ``label``."""
     earlier = [a for a in available if sort_key(a) < sort_key(label)]
     return max(earlier, key=sort_key) if earlier else None
+
+
+def end_date(label: str) -> str:
+    """The last day of the quarter, ISO format: ``"Q4 2025/26"`` -> ``"2026-03-31"``."""
+    year, q = sort_key(label)
+    return {1: f"{year}-06-30", 2: f"{year}-09-30", 3: f"{year}-12-31", 4: f"{year + 1}-03-31"}[q]

@@ -1,0 +1,119 @@
+"""Facts about a quarter that several documents state: cut-offs, rules, sources.
+
+Everything here is derived from the methodology results and the
+configuration, so that prose never carries a typed-in number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import Config
+from ..methodology import CONFIGURED, GIVEN, POOLED, PUBLISHED, Cutoffs, QuarterResult
+from . import text as T
+
+BASIS_WORDS = {
+    "NHSE": "stated by NHS England",
+    "verified": "stated or implied by NHS England and reproduced exactly from the published files",
+    "inferred": "an assumption read from patterns in the published data, not stated by NHS England",
+}
+
+
+def cutoff_sentence(cut: Cutoffs) -> str:
+    """Where this quarter's segment cut-offs came from, in one sentence."""
+    if cut.source == POOLED:
+        a, b, c = (f"{v:.2f}" for v in cut.values)
+        return (f"The cut-offs were recomputed from the average scores of every trust of every type this quarter "
+                f"(the 25th, 50th and 75th percentiles): {a}, {b} and {c}.")
+    if cut.source in (CONFIGURED, GIVEN):
+        a, b, c = (f"{v:.2f}" for v in cut.values)
+        where = "the methodology configuration" if cut.source == CONFIGURED else "the person who built this document"
+        return f"The cut-offs {a}, {b} and {c} were set by {where}, not recomputed from the data."
+    return ("Not every trust type is in the input, so the cut-offs, which pool all trusts of all types, could "
+            "not be recomputed: the unadjusted segments are NHS England's published ones. Among the trusts here, "
+            "each cut-off lies between the highest average in the better segment and the lowest in the worse one, "
+            "as the table shows.")
+
+
+def cutoff_rows(cut: Cutoffs) -> tuple[tuple[str, ...], ...]:
+    rows = []
+    for k in (1, 2, 3):
+        label = f"Segment {k} and segment {k + 1}"
+        value = f"{cut.values[k - 1]:.2f}" if cut.values is not None else T.NOT_APPLICABLE
+        hi, lo = cut.brackets[k - 1] if cut.brackets else (float("nan"), float("nan"))
+        rows.append((label, value, T.score(hi), T.score(lo)))
+    return tuple(rows)
+
+
+CUTOFF_COLUMNS = ("Boundary", "Cut-off", "Highest average in the better segment",
+                  "Lowest average in the worse segment")
+
+
+@dataclass(frozen=True)
+class RuleFacts:
+    """The configured rules, in the words the prose templates use."""
+
+    score_min: str
+    score_max: str
+    decimals: int
+    domains: tuple[str, ...]
+    combined: tuple[str, ...]
+    override_from: str
+    override_to: int
+    recovery_segment: int
+    tolerance: str
+    title: str
+
+
+def rule_facts(config: Config) -> RuleFacts:
+    lo, hi = config.score_range
+    ov = config["override"]
+    combined = []
+    for c in config.combined:
+        members = T.join_words(list(c.members))
+        if c.method == "replace":
+            combined.append(f"{c.name} ({c.id}) stands in for its parts ({members})")
+        else:
+            combined.append(f"{c.name} ({members}) count as one score, their mean")
+    return RuleFacts(
+        score_min=f"{lo:.2f}", score_max=f"{hi:.2f}", decimals=config.decimals,
+        domains=tuple(d.name for d in config.domains), combined=tuple(combined),
+        override_from=T.join_words([str(s) for s in ov["deficit_segments"]]).replace(" and ", " or "),
+        override_to=int(ov["to_segment"]), recovery_segment=int(config["recovery_support"]["segment"]),
+        tolerance=f"{config.tolerance:.2f}", title=config.title,
+    )
+
+
+def assumptions(config: Config) -> list[str]:
+    """The rules marked inferred, as sentences for the "where the figures come from" section."""
+    out = []
+    seg = config["segmentation"]
+    if seg.get("basis") == "inferred":
+        out.append(f"Segment cut-offs, where recomputed, are the 25th, 50th and 75th percentiles "
+                   f"({seg['percentile_method']} method) of all trusts' average scores, and an average equal to a "
+                   f"cut-off is placed in the better segment. NHS England says only that averages are "
+                   f"\"quartiled\".")
+    if config["domain_ranking"].get("basis") == "inferred":
+        out.append("Service (domain) ranks order the trusts of a type by their domain score, ties sharing the "
+                   "lowest rank. NHS England has not published how its service league tables break ties.")
+    inferred = sorted(k for k, v in config["metrics"].items() if v.get("basis") == "inferred")
+    if inferred:
+        out.append("Metric scores recomputed from raw values for " + T.join_words(inferred) + " assume a "
+                   "scoring population (which trusts are ranked together) that NHS England has not published; "
+                   "the published scores are used wherever the files hold them.")
+    out.append("The likely ranges of average score and rank are NHS England's published figures, passed through "
+               "unchanged; how they are computed is not documented.")
+    return out
+
+
+def result_counts(result: QuarterResult, config: Config) -> dict[str, dict]:
+    """Trusts per type and segment, for tables, charts and prose."""
+    t = result.trusts
+    out = {}
+    for ttype in result.trust_types:
+        g = t[t.trust_type == ttype]
+        out[ttype] = {
+            "n": len(g),
+            "plural": config.plural(ttype),
+            "segments": {k: int((g.final_segment == k).sum()) for k in range(1, 6)},
+        }
+    return out

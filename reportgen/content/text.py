@@ -1,0 +1,101 @@
+"""Wording shared by every document: numbers, ranks, segments, missing values."""
+from __future__ import annotations
+
+import math
+
+from ..model import NO_DATA, NOT_APPLICABLE
+
+
+def missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(math.isnan(float(value)))
+    except (TypeError, ValueError):
+        return isinstance(value, str) and value.strip() == ""
+
+
+def score(value, decimals: int = 2) -> str:
+    """A score to 2 dp, or "no data"."""
+    return NO_DATA if missing(value) else f"{float(value):.{decimals}f}"
+
+
+def number(value, decimals: int = 2, units: str = "") -> str:
+    """A raw metric value with its units, written for a reader."""
+    if missing(value):
+        return NO_DATA
+    v = float(value)
+    text = f"{v:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{v:,.0f}"
+    if text in ("-0", ""):
+        text = "0"
+    u = (units or "").strip()
+    if u in ("%", "percent"):
+        return f"{text}%"
+    if u == "percentage points":
+        return f"{text} percentage points"
+    if u in ("", "score", "flag", "segment"):
+        return text
+    return f"{text} {u}"
+
+
+def text(value) -> str:
+    return NO_DATA if missing(value) else str(value)
+
+
+def ordinal(n: int) -> str:
+    n = int(n)
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def rank_cell(rank, tied_with: int) -> str:
+    """A rank for a table cell, with a tie said in words: "12 (tied)"."""
+    if missing(rank):
+        return NO_DATA
+    return f"{int(rank)} (tied)" if tied_with > 0 else str(int(rank))
+
+
+def rank_phrase(rank, size: int, plural_type: str, tied_with: int = 0) -> str:
+    """ "12th of 61 mental health and community trusts", ties said as such."""
+    if missing(rank):
+        return NO_DATA
+    base = f"{ordinal(rank)} of {size} {plural_type}"
+    if tied_with:
+        return f"joint {base} (tied with {count(tied_with, 'other trust')})"
+    return base
+
+
+def segment_name(segment) -> str:
+    return NO_DATA if missing(segment) else f"Segment {int(segment)}"
+
+
+def yes_no(flag) -> str:
+    if missing(flag):
+        return NO_DATA
+    return "Yes" if bool(flag) else "No"
+
+
+def likely_range(value) -> str:
+    return NOT_APPLICABLE if missing(value) else str(value)
+
+
+def join_words(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def slug(text_: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text_.lower()).strip("-")
