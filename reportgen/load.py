@@ -45,6 +45,10 @@ LEAGUE_COLUMNS = (
 # The September 2025 (Q1) league table has Reporting_date in place of Quarter.
 LEAGUE_COLUMNS_Q1 = tuple("Reporting_date" if c == "Quarter" else c for c in LEAGUE_COLUMNS)
 
+# A folder of invented example data says so with this file; documents built from
+# it say they are fictional.
+FICTIONAL_MARKER = "FICTIONAL-EXAMPLE-DATA.md"
+
 _NUMERIC_DATA = ("Value", "Median_value", "Lower_quartile", "Upper_quartile", "Rank")
 _NUMERIC_LEAGUE = ("Average_score", "Segment", "Rank")
 
@@ -69,6 +73,11 @@ class Dataset:
     league: pd.DataFrame
     files: tuple[SourceFile, ...]
     warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def fictional(self) -> bool:
+        """True when any input file sits beside the fictional-example-data marker."""
+        return any((f.path.parent / FICTIONAL_MARKER).is_file() for f in self.files)
 
     @property
     def quarters(self) -> tuple[str, ...]:
