@@ -40,12 +40,24 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
 class Config:
     """Read-only view of one year's methodology file."""
 
     def __init__(self, raw: Mapping[str, Any], path: Path):
         self.raw = _freeze(dict(raw))
         self.path = path
+
+    def __reduce__(self):
+        # Read-only mappings do not pickle; worker processes get a plain copy.
+        return (Config, (_thaw(self.raw), self.path))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Config":

@@ -28,6 +28,7 @@ class Context:
     reconciliation: Reconciliation  # for the chosen quarter
     fictional: bool
     sources: tuple[str, ...]  # names of the input files
+    metrics: pd.DataFrame  # the tidy metrics frame of the input (every quarter)
 
     @property
     def result(self) -> QuarterResult:

@@ -1,0 +1,214 @@
+"""Build stage: runs the whole release for one quarter.
+
+Writes, under ``OUT/<quarter-slug>/``: the national league-table document,
+one briefing pack per trust (in worker processes that are replaced after a
+fixed number of packs, so memory stays flat), and the site that links them;
+and ``OUT/index.html`` listing the quarters built. Every file is written
+atomically. One pack failing is reported with the trust's code and the
+reason; the rest are still built.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .config import Config
+from .content.national import NATIONAL_NAME, Context, national_document
+from .errors import InputError
+from .methodology import QuarterResult, compute_quarter
+from .outputs import remove_stale_temporaries, write_atomic
+from .quarters import slug as quarter_slug
+from .reconcile import Reconciliation, compare_result
+
+FORMATS = ("html", "pdf", "docx")
+PACKS_DIR = "trusts"
+PACKS_PER_WORKER = 25  # a worker is replaced after this many packs
+_TRUST_CODE = re.compile(r"^[A-Z0-9]{3,5}$")
+
+
+def render(doc, fmt: str) -> bytes:
+    """The one place a document becomes bytes in a format."""
+    if fmt == "html":
+        from .render.html import render_html
+
+        return render_html(doc).encode("utf-8")
+    if fmt == "pdf":
+        from .render.pdf import render_pdf
+
+        return render_pdf(doc)
+    if fmt == "docx":
+        from .render.docx import render_docx
+
+        return render_docx(doc)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise InputError(f"--formats '{value}': choose from {', '.join(FORMATS)}, separated by commas.")
+    return chosen
+
+
+def check_trust_code(code: str) -> str:
+    """A trust code is never trusted as a path: only a plain ODS-style code is accepted."""
+    if not _TRUST_CODE.fullmatch(code or ""):
+        raise InputError(f"--trust '{code}' is not a trust code (3 to 5 capital letters and digits, such as RYY).")
+    return code
+
+
+@dataclass
+class BuildReport:
+    out_dir: Path
+    written: list[Path] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (trust code, reason)
+    packs: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def make_context(dataset, config: Config, quarter: str, cutoffs=None) -> Context:
+    results: dict[str, QuarterResult] = {
+        q: compute_quarter(dataset.metrics, config, q, cutoffs, dataset.league) for q in dataset.quarters
+    }
+    rec = Reconciliation(compare_result(results[quarter]))
+    try:
+        from .reconcile import compare_raw
+
+        raw = compare_raw(dataset.metrics, config, [quarter])
+        import pandas as pd
+
+        rec = Reconciliation(pd.concat([rec.detail, raw], ignore_index=True) if not raw.empty else rec.detail)
+    except ImportError:  # the scoring stage is optional for documents
+        pass
+    sources = tuple(sorted({f.path.name for f in dataset.files}))
+    return Context(config=config, results=results, quarter=quarter, reconciliation=rec,
+                   fictional=dataset.fictional, sources=sources, metrics=dataset.metrics)
+
+
+def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report: BuildReport) -> None:
+    t0 = time.perf_counter()
+    doc = national_document(ctx, formats)
+    report.seconds["national content"] = time.perf_counter() - t0
+    for fmt in formats:
+        t0 = time.perf_counter()
+        data = render(doc, fmt)
+        report.written.append(write_atomic(folder / f"{NATIONAL_NAME}.{fmt}", data))
+        report.seconds[f"national {fmt}"] = time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------------------
+# Packs, in worker processes
+
+_WORKER_CTX: Context | None = None
+
+
+def _init_worker(ctx: Context) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+
+
+def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...]) -> dict[str, int]:
+    from .content.pack import pack_document
+
+    doc = pack_document(ctx, code, formats)
+    sizes = {}
+    for fmt in formats:
+        data = render(doc, fmt)
+        write_atomic(folder / f"{code}.{fmt}", data)
+        sizes[fmt] = len(data)
+    return sizes
+
+
+def _pack_task(args) -> tuple[str, dict[str, int] | None, str | None]:
+    code, folder, formats = args
+    try:
+        return code, build_pack(_WORKER_CTX, code, Path(folder), formats), None
+    except Exception as exc:  # reported with the trust's code; the other packs go on
+        return code, None, f"{type(exc).__name__}: {exc}"
+
+
+def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str, ...], jobs: int,
+                progress: Callable[[int, int], None] | None, report: BuildReport) -> dict[str, dict[str, int]]:
+    sizes: dict[str, dict[str, int]] = {}
+    tasks = [(code, str(folder), formats) for code in codes]
+    done = 0
+    if jobs <= 1:
+        _init_worker_inline(ctx)
+        results = map(_pack_task, tasks)
+        for code, s, err in results:
+            done += 1
+            _record(code, s, err, sizes, report)
+            if progress:
+                progress(done, len(tasks))
+        return sizes
+    mp = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with mp.Pool(jobs, initializer=_init_worker, initargs=(ctx,), maxtasksperchild=PACKS_PER_WORKER) as pool:
+        try:
+            for code, s, err in pool.imap_unordered(_pack_task, tasks, chunksize=1):
+                done += 1
+                _record(code, s, err, sizes, report)
+                if progress:
+                    progress(done, len(tasks))
+        except KeyboardInterrupt:
+            pool.terminate()
+            pool.join()
+            remove_stale_temporaries(folder)
+            raise
+    return sizes
+
+
+def _init_worker_inline(ctx: Context) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+def _record(code, s, err, sizes, report: BuildReport) -> None:
+    if err is None:
+        sizes[code] = s
+        report.packs += 1
+    else:
+        report.failures.append((code, err))
+
+
+# ---------------------------------------------------------------------------
+# The whole release
+
+
+def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs: bool = True,
+          trusts: list[str] | None = None, jobs: int | None = None,
+          progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    folder = out_dir / quarter_slug(ctx.quarter)
+    report = BuildReport(out_dir=folder)
+    remove_stale_temporaries(out_dir)
+    t_all = time.perf_counter()
+    build_national(ctx, folder, formats, report)
+    sizes: dict[str, dict[str, int]] = {}
+    if packs:
+        available = list(ctx.result.trusts["trust_code"])
+        if trusts:
+            missing = [c for c in trusts if c not in set(available)]
+            if missing:
+                raise InputError(f"--trust {missing[0]}: no such trust in {ctx.quarter} in the input.")
+            codes = list(dict.fromkeys(trusts))
+        else:
+            codes = available
+        t0 = time.perf_counter()
+        sizes = build_packs(ctx, codes, folder / PACKS_DIR, formats, jobs or os.cpu_count() or 1, progress, report)
+        report.seconds["packs"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    from .content.site import write_site
+
+    report.written += write_site(ctx, out_dir, folder, formats, sizes)
+    report.seconds["site"] = time.perf_counter() - t0
+    report.seconds["total"] = time.perf_counter() - t_all
+    return report
