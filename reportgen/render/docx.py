@@ -1,0 +1,443 @@
+"""The Word writer: python-docx, built-in styles, accessibility metadata.
+
+- Headings use Word's built-in ``Heading N`` styles: the document title is
+  Heading 1 and a section is one level deeper than the one it sits in, as in
+  the HTML, so no level is skipped. Heading (and caption, title, subtitle)
+  colours are overridden: the default template's blues are below 4.5:1.
+- The language is set where readers look for it: ``w:lang`` in the styles'
+  docDefaults and the Normal style, and ``w:themeFontLang`` in the settings,
+  as well as the core properties.
+- Tables have a visible caption paragraph (Caption style) before them, the
+  same text as ``w:tblCaption``, a header row marked ``w:tblHeader`` (repeats
+  on each page and tells readers it is a header), and the row headers bold.
+- Charts are PNG pictures whose ``docPr`` carries the alt text (``descr``)
+  and the caption (``title``).
+- The output is byte-identical for the same document: fixed core dates from
+  ``Document.date`` and fixed zip entry times.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Iterable
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from ..model import BulletList, Document, Figure, Note, Paragraph, Run, Section, Table
+from .palette import COLOURS, WORD_HEADING, contrast_ratio
+from .png import bar_chart_png
+
+FONT = "Arial"
+MAX_HEADING_LEVEL = 9
+TEXT_WIDTH = Cm(16)  # A4 less 2.5 cm margins
+PICTURE_WIDTH = Cm(16)
+#: Used when a document has no date, so that output stays reproducible.
+FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+# w:pPr children that come after w:shd (ECMA-376 CT_PPrBase order)
+_AFTER_SHD = ("w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+              "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+              "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+              "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+              "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+              "w:sectPr", "w:pPrChange")
+
+
+def _hex(name: str) -> str:
+    return COLOURS[name].lstrip("#").upper()
+
+
+def _rgb(name: str) -> RGBColor:
+    return RGBColor.from_string(_hex(name))
+
+
+# --- styles and document-wide settings ---------------------------------------
+
+def _set_lang(document, lang: str) -> None:
+    styles = document.styles.element
+    rpr_default = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for rpr in (rpr_default, document.styles["Normal"].element.get_or_add_rPr()):
+        el = rpr.find(qn("w:lang"))
+        if el is None:
+            el = OxmlElement("w:lang")
+            rpr.append(el)
+        el.set(qn("w:val"), lang)
+    settings = document.settings.element
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), lang)
+
+
+def _set_fonts(rpr) -> None:
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        if attr.endswith("Theme") or attr.endswith("theme"):
+            del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+
+
+def _contrast_ok(hex_value: str) -> bool:
+    return contrast_ratio(f"#{hex_value}", COLOURS["background"]) >= 4.5
+
+
+def _set_styles(document) -> None:
+    styles = document.styles
+    # Fonts: Arial everywhere (the theme's Calibri/Cambria are not on most machines).
+    rpr_default = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr_default)
+    normal = styles["Normal"]
+    normal.font.size = Pt(11)
+    normal.font.color.rgb = _rgb("text")
+    # Every coloured run style: theme colours removed; headings NHS blue, the rest text colour
+    # unless already dark enough.
+    for style in styles.element.findall(qn("w:style")):
+        rpr = style.find(qn("w:rPr"))
+        if rpr is None:
+            continue
+        name_el = style.find(qn("w:name"))
+        name = name_el.get(qn("w:val")) if name_el is not None else ""
+        if rpr.find(qn("w:rFonts")) is not None:
+            _set_fonts(rpr)
+        colour = rpr.find(qn("w:color"))
+        if colour is None:
+            continue
+        for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
+            colour.attrib.pop(qn(attr), None)
+        lower = name.lower()
+        if lower.startswith("heading") or lower.startswith("title"):
+            colour.set(qn("w:val"), WORD_HEADING.lstrip("#"))
+        elif lower.startswith("subtitle"):
+            colour.set(qn("w:val"), _hex("text_secondary"))
+        elif colour.get(qn("w:val")) not in ("auto",) and not _contrast_ok(colour.get(qn("w:val"))):
+            colour.set(qn("w:val"), _hex("text"))
+    for level, size in zip(range(1, 10), (20, 16, 13, 12, 11, 11, 11, 11, 11)):
+        font = styles[f"Heading {level}"].font
+        font.size = Pt(size)
+        font.color.rgb = RGBColor.from_string(WORD_HEADING.lstrip("#"))
+        font.bold = True
+        font.italic = False
+    caption = styles["Caption"]
+    caption.font.size = Pt(11)
+    caption.font.bold = True
+    caption.font.color.rgb = _rgb("text")
+    caption.paragraph_format.keep_with_next = True
+    caption.paragraph_format.space_before = Pt(6)
+    caption.paragraph_format.space_after = Pt(4)
+    # The Title style's border is the theme blue; not used, but keep it legible.
+    for border in styles["Title"].element.iter(qn("w:bottom")):
+        for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
+            border.attrib.pop(qn(attr), None)
+        border.set(qn("w:color"), WORD_HEADING.lstrip("#"))
+    if "Hyperlink" not in [s.name for s in styles]:
+        link = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+        link.base_style = styles["Default Paragraph Font"]
+        link.font.color.rgb = _rgb("link")
+        link.font.underline = True
+        link.unhide_when_used = True
+        link.priority = 99
+
+
+def _set_page(document) -> None:
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin = section.bottom_margin = Cm(2.2)
+    # Page numbers in the footer ("Page X of Y"); readers treat footers as artifacts.
+    footer = section.footer
+    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    p.add_run("Page ")
+    _field(p, "PAGE", "1")
+    p.add_run(" of ")
+    _field(p, "NUMPAGES", "1")
+    for r in p.runs:
+        r.font.size = Pt(9)
+        r.font.color.rgb = _rgb("text_secondary")
+
+
+def _field(paragraph, instruction: str, placeholder: str) -> None:
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instruction)
+    r = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), "18")
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), _hex("text_secondary"))
+    rpr.append(color)
+    rpr.append(sz)
+    r.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = placeholder
+    r.append(t)
+    fld.append(r)
+    paragraph._p.append(fld)
+
+
+def _core_properties(document, doc: Document) -> None:
+    when = FALLBACK_DATE
+    if doc.date:
+        day = dt.date.fromisoformat(doc.date[:10])
+        when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    cp = document.core_properties
+    cp.title = doc.title
+    cp.author = doc.author
+    cp.subject = doc.subject
+    cp.keywords = ", ".join(doc.keywords)
+    cp.language = doc.lang
+    cp.comments = ""
+    cp.category = ""
+    cp.last_modified_by = doc.author
+    cp.revision = 1
+    cp.created = when
+    cp.modified = when
+
+
+# --- inline content ---------------------------------------------------------
+
+def _add_hyperlink(paragraph, run: Run) -> None:
+    href = run.href or ""
+    link = OxmlElement("w:hyperlink")
+    if href.startswith("#"):
+        link.set(qn("w:anchor"), href[1:])
+    else:
+        r_id = paragraph.part.relate_to(href, RT.HYPERLINK, is_external=True)
+        link.set(qn("r:id"), r_id)
+    link.set(qn("w:history"), "1")
+    r = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    style = OxmlElement("w:rStyle")
+    style.set(qn("w:val"), "Hyperlink")
+    rpr.append(style)
+    if run.strong:
+        rpr.append(OxmlElement("w:b"))
+    colour = OxmlElement("w:color")
+    colour.set(qn("w:val"), _hex("link"))
+    rpr.append(colour)
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    rpr.append(underline)
+    r.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = run.text
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    r.append(t)
+    link.append(r)
+    paragraph._p.append(link)
+
+
+def _add_runs(paragraph, runs: Iterable[Run]) -> None:
+    for run in runs:
+        if run.href:
+            _add_hyperlink(paragraph, run)
+        else:
+            r = paragraph.add_run(run.text)
+            if run.strong:
+                r.bold = True
+
+
+# --- blocks -------------------------------------------------------------------
+
+class _Writer:
+    def __init__(self, document, doc: Document) -> None:
+        self.document = document
+        self.doc = doc
+        numbering = document.part.numbering_part.element
+        list_number = document.styles["List Number"].element
+        num_id = int(list_number.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val")))
+        self.numbering = numbering
+        self.ordered_abstract = numbering.num_having_numId(num_id).abstractNumId.val
+
+    @property
+    def body(self):
+        return self.document.element.body
+
+    def blocks(self, blocks, depth: int) -> None:
+        for block in blocks:
+            if isinstance(block, Section):
+                self.section(block, depth)
+            elif isinstance(block, Paragraph):
+                _add_runs(self.document.add_paragraph(), block.runs)
+            elif isinstance(block, BulletList):
+                self.list(block)
+            elif isinstance(block, Table):
+                self.table(block)
+            elif isinstance(block, Figure):
+                self.figure(block)
+            elif isinstance(block, Note):
+                self.note(block, depth)
+            else:
+                raise TypeError(f"cannot render block of type {type(block).__name__}")
+
+    def section(self, section: Section, depth: int) -> None:
+        if depth > MAX_HEADING_LEVEL:
+            raise ValueError(f"section {section.heading!r} would need heading level {depth}; "
+                             f"Word has only {MAX_HEADING_LEVEL}")
+        self.document.add_heading(section.heading, level=depth)
+        self.blocks(section.blocks, depth + 1)
+
+    def list(self, block: BulletList) -> None:
+        if block.ordered:
+            num = self.numbering.add_num(self.ordered_abstract)
+            num.add_lvlOverride(ilvl=0).add_startOverride(1)
+        for item in block.items:
+            p = self.document.add_paragraph(style="List Number" if block.ordered else "List Bullet")
+            if block.ordered:
+                num_pr = p._p.get_or_add_pPr().get_or_add_numPr()
+                num_pr.get_or_add_ilvl().val = 0
+                num_pr.get_or_add_numId().val = num.numId
+            _add_runs(p, item.runs)
+
+    def table(self, table: Table) -> None:
+        caption = self.document.add_paragraph(table.caption, style="Caption")
+        caption.paragraph_format.keep_with_next = True
+        n_cols = len(table.columns)
+        numeric = table.numeric or (False,) * n_cols
+        t = self.document.add_table(rows=1 + len(table.rows), cols=n_cols)
+        t.style = self.document.styles["Table Grid"]
+        t.alignment = WD_TABLE_ALIGNMENT.LEFT
+        t.autofit = True
+        tbl_pr = t._tbl.tblPr
+        look = tbl_pr.find(qn("w:tblLook"))
+        if look is None:
+            look = OxmlElement("w:tblLook")
+            tbl_pr.append(look)
+        for attr, value in (("w:val", "04A0"), ("w:firstRow", "1"), ("w:lastRow", "0"),
+                            ("w:firstColumn", "1"), ("w:lastColumn", "0"),
+                            ("w:noHBand", "0"), ("w:noVBand", "1")):
+            look.set(qn(attr), value)
+        cap = OxmlElement("w:tblCaption")
+        cap.set(qn("w:val"), table.caption)
+        tbl_pr.append(cap)  # tblCaption and tblDescription come last in tblPr
+        widths = _column_widths(table)
+        for col, width in zip(t.columns, widths):
+            col.width = width
+        for i, row in enumerate(t.rows):
+            tr_pr = row._tr.get_or_add_trPr()
+            tr_pr.append(OxmlElement("w:cantSplit"))
+            texts = table.columns if i == 0 else table.rows[i - 1]
+            if i == 0:
+                tr_pr.append(OxmlElement("w:tblHeader"))
+            for j, (cell, text) in enumerate(zip(row.cells, texts)):
+                cell.width = widths[j]
+                p = cell.paragraphs[0]
+                r = p.add_run(text)
+                if i == 0 or j == 0:
+                    r.bold = True
+                if numeric[j]:
+                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if i == 0:
+                    _shade(cell, "stripe")
+        # the paragraph after a table must not stick to it
+        self.document.add_paragraph().paragraph_format.space_after = Pt(0)
+
+    def figure(self, figure: Figure) -> None:
+        png = bar_chart_png(figure.chart)
+        self.document.add_picture(io.BytesIO(png), width=PICTURE_WIDTH)
+        picture_paragraph = self.document.paragraphs[-1]
+        picture_paragraph.paragraph_format.keep_with_next = True
+        inline = self.document.inline_shapes[-1]._inline
+        inline.docPr.set("descr", figure.alt)
+        inline.docPr.set("title", figure.caption)
+        for c_nv_pr in inline.iter(qn("pic:cNvPr")):
+            c_nv_pr.set("descr", figure.alt)
+        caption = self.document.add_paragraph(figure.caption, style="Caption")
+        caption.paragraph_format.keep_with_next = False
+        self.table(figure.data)
+
+    def note(self, note: Note, depth: int) -> None:
+        start = len(self.body)
+        title = self.document.add_paragraph()
+        title.add_run(note.title).bold = True
+        title.paragraph_format.keep_with_next = True
+        self.blocks(note.blocks, depth)
+        # shade and border every paragraph of the note: Word draws them as one box
+        end = len(self.body) - (1 if self.body[-1].tag == qn("w:sectPr") else 0)
+        for element in list(self.body)[start - 1 if start else 0:end]:
+            if element.tag == qn("w:p"):
+                _box(element, note.kind)
+
+
+def _column_widths(table: Table) -> list:
+    """Share the text width between columns by their longest text (row headers get more)."""
+    longest = [max([max(map(len, table.columns[j].split()), default=0) + 2]
+                   + [len(row[j]) for row in table.rows])
+               for j in range(len(table.columns))]
+    weights = [min(max(n, 6), 45) for n in longest]
+    weights[0] = max(weights[0], 14)
+    total = sum(weights)
+    return [int(TEXT_WIDTH * w / total) for w in weights]
+
+
+def _shade(cell, colour: str) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), _hex(colour))
+    tc_pr.append(shd)
+
+
+def _box(p, kind: str) -> None:
+    """Shade a paragraph of a note. No paragraph border: LibreOffice's PDF/UA export
+    leaves paragraph borders untagged (neither artifact nor content)."""
+    fill = _hex("note_warning_bg" if kind == "warning" else "note_info_bg")
+    ppr = p.get_or_add_pPr()
+    if ppr.find(qn("w:shd")) is None:
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:color"), "auto")
+        shd.set(qn("w:fill"), fill)
+        ppr.insert_element_before(shd, *_AFTER_SHD)
+    ind = ppr.get_or_add_ind()
+    if ind.get(qn("w:left")) is None:
+        ind.set(qn("w:left"), "284")
+    ind.set(qn("w:right"), "284")
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Rewrite the package with fixed entry times and attributes (reproducible bytes)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            entry.create_system = 3
+            target.writestr(entry, source.read(info.filename), compresslevel=6)
+    return out.getvalue()
+
+
+def render_docx(doc: Document) -> bytes:
+    """The document as a Word file (bytes, deterministic)."""
+    document = docx.Document()
+    _set_styles(document)
+    _set_lang(document, doc.lang)
+    _set_page(document)
+    _core_properties(document, doc)
+    body = document.element.body
+    for p in list(body.iterchildren(qn("w:p"))):  # the template's empty paragraph, if any
+        body.remove(p)
+    document.add_heading(doc.title, level=1)
+    if doc.subtitle:
+        document.add_paragraph(doc.subtitle, style="Subtitle")
+    for link in doc.related:
+        _add_runs(document.add_paragraph(), (Run(link.text, href=link.href),))
+    _Writer(document, doc).blocks(doc.blocks, 2)
+    buf = io.BytesIO()
+    document.save(buf)
+    return _normalise_zip(buf.getvalue())

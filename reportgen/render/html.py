@@ -1,0 +1,151 @@
+"""The HTML writer: one self-contained, accessible page per document.
+
+A walk over the document model that hands each block to its Jinja macro
+(``templates/blocks.html.j2``, one macro per block type). Python only works
+out what the templates cannot: heading levels (from nesting depth), unique
+ids, and the chart SVG. The same HTML, with ``for_pdf=True``, is what
+WeasyPrint turns into the PDF.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+import reportgen
+
+from ..model import BarChart, BulletList, Document, Figure, Note, Paragraph, Section, Table
+from ..resources import templates_dir
+from . import palette
+from .svg import bar_chart_svg
+
+MAX_HEADING_LEVEL = 6
+
+
+@dataclass
+class Node:
+    """A block with what the templates need to render it."""
+
+    kind: str                  # paragraph | list | table | figure | note | section
+    block: Any
+    level: int = 0             # heading level of a section
+    id: str = ""               # element id (sections: the heading's id)
+    caption_id: str = ""       # tables
+    svg: Markup = Markup("")   # figures: the chart
+    data: "Node | None" = None  # figures: their data table
+    children: list["Node"] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The one strict, autoescaping Jinja environment (built once per process)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["colour"] = palette.COLOURS
+    return env
+
+
+@lru_cache(maxsize=2)
+def stylesheet(for_pdf: bool) -> str:
+    """The page's CSS, with colours from the palette (rendered once per process)."""
+    return environment().get_template("style.css.j2").render(
+        c=palette.COLOURS, for_pdf=for_pdf)
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or "section"
+
+
+class _Ids:
+    """Hands out ids, each once per page."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = {"main"}
+        self.counts: dict[str, int] = {}
+
+    def take(self, wanted: str) -> str:
+        wanted = re.sub(r"\s+", "-", wanted.strip()) or "id"
+        candidate, n = wanted, 1
+        while candidate in self.used:
+            n += 1
+            candidate = f"{wanted}-{n}"
+        self.used.add(candidate)
+        return candidate
+
+    def next(self, kind: str) -> str:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return self.take(f"{kind}-{self.counts[kind]}")
+
+
+def _table_node(table: Table, ids: _Ids, fallback: str | None = None) -> Node:
+    table_id = ids.take(table.id) if table.id else (ids.take(fallback) if fallback else ids.next("table"))
+    return Node("table", table, id=table_id, caption_id=ids.take(f"{table_id}-caption"))
+
+
+def _nodes(blocks, depth: int, ids: _Ids) -> list[Node]:
+    nodes = []
+    for block in blocks:
+        if isinstance(block, Section):
+            if depth > MAX_HEADING_LEVEL:
+                raise ValueError(f"section {block.heading!r} would need heading level {depth}; "
+                                 f"HTML has only {MAX_HEADING_LEVEL}")
+            node = Node("section", block, level=depth,
+                        id=ids.take(block.id or _slug(block.heading)))
+            node.children = _nodes(block.blocks, depth + 1, ids)
+        elif isinstance(block, Paragraph):
+            node = Node("paragraph", block)
+        elif isinstance(block, BulletList):
+            node = Node("list", block)
+        elif isinstance(block, Table):
+            node = _table_node(block, ids)
+        elif isinstance(block, Figure):
+            fig_id = ids.take(block.id) if block.id else ids.next("figure")
+            node = Node("figure", block, id=fig_id,
+                        svg=Markup(bar_chart_svg(block.chart, title=block.alt, id_prefix=f"{fig_id}-chart")))
+            node.data = _table_node(block.data, ids, fallback=f"{fig_id}-data" if not block.data.id else None)
+        elif isinstance(block, Note):
+            if block.kind not in ("info", "warning"):
+                raise ValueError(f"note {block.title!r}: unknown kind {block.kind!r}")
+            node = Node("note", block)
+            node.children = _nodes(block.blocks, depth, ids)
+        else:
+            raise TypeError(f"cannot render block of type {type(block).__name__}")
+        nodes.append(node)
+    return nodes
+
+
+def render_html(doc: Document, *, for_pdf: bool = False) -> str:
+    """The document as one self-contained HTML page.
+
+    ``for_pdf`` drops what only makes sense on screen (the skip link, the
+    scrollable table regions) and flattens sections, so that WeasyPrint's
+    structure tree stays simple; the print stylesheet is always included.
+    """
+    ids = _Ids()
+    nodes = _nodes(doc.blocks, 2, ids)
+    return environment().get_template("document.html.j2").render(
+        doc=doc,
+        nodes=nodes,
+        for_pdf=for_pdf,
+        css=Markup(stylesheet(for_pdf)),
+        generator=f"reportgen {reportgen.__version__}",
+        keywords=", ".join(doc.keywords),
+    )
+
+
+def chart_svg(chart: BarChart, alt: str, id_prefix: str = "chart") -> str:
+    """One chart's SVG, as the HTML writer inlines it (for tests and previews)."""
+    return bar_chart_svg(chart, title=alt, id_prefix=id_prefix)

@@ -1,0 +1,223 @@
+"""The PDF writer: the HTML page through WeasyPrint as PDF/UA-1, then repaired.
+
+WeasyPrint tags the PDF (structure tree, /Lang, /Alt from the SVG
+``<title>``), but a table that crosses a page break becomes one /Table per
+page (Kozea/WeasyPrint#2903) and ``<main>`` one /Part per page. ``fold_structure``
+joins those pieces with pikepdf, so each table is one /Table with one /THead
+and every data cell still names its column headers. The output is
+byte-identical for the same document: dates come from ``Document.date`` and
+the file /ID is derived from the content.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from functools import lru_cache
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, String
+
+from ..model import Document
+from .html import render_html
+
+LOGGER_NAME = "weasyprint"
+
+
+class PdfRenderError(RuntimeError):
+    """WeasyPrint reported an error (missing alt text, language, bad SVG...)."""
+
+
+class _Collect(logging.Handler):
+    """Collects ERROR records logged by WeasyPrint in this thread."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
+
+
+@lru_cache(maxsize=1)
+def _font_config():
+    # One FontConfiguration per process: fontconfig set-up is the slow part.
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    """Raw WeasyPrint PDF/UA-1 output for a page; raises on any logged ERROR."""
+    import weasyprint
+
+    handler = _Collect()
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(handler)
+    try:
+        pdf = weasyprint.HTML(string=html, base_url=base_url).write_pdf(
+            pdf_variant="pdf/ua-1",
+            font_config=_font_config(),
+            uncompressed_pdf=False,
+        )
+    finally:
+        logger.removeHandler(handler)
+    if handler.messages:
+        raise PdfRenderError("WeasyPrint reported: " + "; ".join(handler.messages))
+    return pdf
+
+
+def render_pdf(doc: Document) -> bytes:
+    """The document as a tagged PDF/UA-1 file (bytes, deterministic)."""
+    raw = html_to_pdf(render_html(doc, for_pdf=True))
+    return finish_pdf(raw, lang=doc.lang)
+
+
+def finish_pdf(raw: bytes, *, lang: str) -> bytes:
+    """Repair WeasyPrint's structure tree and catalogue; save deterministically."""
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        fold_structure(pdf)
+        root = pdf.Root
+        root.Lang = String(lang)
+        if Name.ViewerPreferences not in root:
+            root.ViewerPreferences = Dictionary()
+        root.ViewerPreferences.DisplayDocTitle = True
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+# --- structure tree repair -------------------------------------------------
+
+def _kids(elem) -> list:
+    k = elem.get(Name.K)
+    if k is None:
+        return []
+    if isinstance(k, Array):
+        return list(k)
+    return [k]
+
+
+def _is_struct(obj, tag: str | None = None) -> bool:
+    if not isinstance(obj, Dictionary) or Name.S not in obj:
+        return False
+    return tag is None or obj.S == Name(tag)
+
+
+def _is_continuation(table) -> bool:
+    """A table fragment without caption and header rows continues the one before it."""
+    first = next((k for k in _kids(table) if _is_struct(k)), None)
+    return first is not None and first.S not in (Name.Caption, Name.THead)
+
+
+def _rows(table) -> list:
+    rows = []
+    for kid in _kids(table):
+        if _is_struct(kid, "/TR"):
+            rows.append(kid)
+        elif _is_struct(kid) and kid.S in (Name.TBody, Name.THead, Name.TFoot):
+            rows.extend(k for k in _kids(kid) if _is_struct(k, "/TR"))
+    return rows
+
+
+def _column_header_ids(table) -> dict[int, list]:
+    """Column index -> the /ID strings of the header cells above it (from /THead)."""
+    ids: dict[int, list] = {}
+    for part in _kids(table):
+        if not _is_struct(part, "/THead"):
+            continue
+        for row in (k for k in _kids(part) if _is_struct(k, "/TR")):
+            for j, cell in enumerate(k for k in _kids(row) if _is_struct(k) and k.S in (Name.TH, Name.TD)):
+                if Name.ID in cell:
+                    ids.setdefault(j, []).append(cell.ID)
+    return ids
+
+
+def _join_table(target, fragment) -> None:
+    """Move the rows of ``fragment`` into the first /TBody of ``target``."""
+    body = next((k for k in _kids(target) if _is_struct(k, "/TBody")), None)
+    if body is None:
+        raise ValueError("table has no /TBody to take its continuation rows")
+    headers = _column_header_ids(target)
+    for row in _rows(fragment):
+        row.P = body
+        body.K.append(row)
+        cells = [k for k in _kids(row) if _is_struct(k) and k.S in (Name.TH, Name.TD)]
+        for j, cell in enumerate(cells):
+            if cell.S != Name.TD or j not in headers:
+                continue
+            attrs = cell.get(Name.A)
+            if attrs is None:
+                cell.A = Dictionary(O=Name.Table, Headers=Array())
+                attrs = cell.A
+            if Name.Headers not in attrs:
+                attrs.Headers = Array()
+            present = {bytes(h) for h in attrs.Headers}
+            for h in headers[j]:
+                if bytes(h) not in present:
+                    attrs.Headers.append(h)
+
+
+def _fold_children(elem, counts: dict[str, int]) -> None:
+    """Join continuation /Part and /Table fragments among ``elem``'s kids, recursively."""
+    kids = _kids(elem)
+    if not kids:
+        return
+    kept: list = []
+    for kid in kids:
+        previous = kept[-1] if kept else None
+        if _is_struct(kid, "/Part") and previous is not None and _is_struct(previous, "/Part"):
+            for grandkid in _kids(kid):
+                if _is_struct(grandkid):
+                    grandkid.P = previous
+                previous.K.append(grandkid)
+            counts["Part"] += 1
+            continue
+        if (_is_struct(kid, "/Table") and previous is not None and _is_struct(previous, "/Table")
+                and _is_continuation(kid)):
+            _join_table(previous, kid)
+            counts["Table"] += 1
+            continue
+        kept.append(kid)
+    if len(kept) != len(kids):
+        elem.K = Array(kept)
+    for kid in kept:
+        if _is_struct(kid):
+            _fold_children(kid, counts)
+
+
+def _id_tree(root, pdf) -> None:
+    """Add the /IDTree that ISO 32000-1 14.7.2 requires when elements carry /ID."""
+    found: dict[bytes, object] = {}
+
+    def visit(elem):
+        for kid in _kids(elem):
+            if _is_struct(kid):
+                if Name.ID in kid:
+                    found[bytes(kid.ID)] = kid
+                visit(kid)
+
+    visit(root)
+    if not found:
+        return
+    names = Array()
+    for key in sorted(found):
+        names.append(String(key))
+        names.append(found[key])
+    root.IDTree = pdf.make_indirect(Dictionary(Names=names))
+
+
+def fold_structure(pdf: pikepdf.Pdf) -> dict[str, int]:
+    """Join per-page /Part and /Table fragments. Returns how many were folded."""
+    counts = {"Part": 0, "Table": 0}
+    tree = pdf.Root.get(Name.StructTreeRoot)
+    if tree is None:
+        return counts
+    # Document-level /Part pieces first, so continuation tables become siblings.
+    for top in _kids(tree):
+        if _is_struct(top):
+            _fold_children(top, counts)
+    _id_tree(tree, pdf)
+    return counts
