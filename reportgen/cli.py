@@ -185,5 +185,85 @@ def league(data, quarter, config_path, cutoffs, quiet, out):
                  f"(segment cut-offs: {result.cutoffs.source}).")
 
 
+class Progress:
+    """Packs done and time left: a bar on a terminal, plain lines otherwise, nothing with --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bar = None
+        self.last_line = -1
+        self.start = None
+
+    def __enter__(self):
+        import time
+
+        self.start = time.monotonic()
+        if not self.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+
+            console = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
+            self.bar = Bar(TextColumn("Trust packs"), BarColumn(), MofNCompleteColumn(), TextColumn("time left"),
+                           TimeRemainingColumn(), console=console, transient=False)
+            self.bar.__enter__()
+            self.task = None
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        if self.quiet:
+            return
+        if self.bar is not None:
+            if self.task is None:
+                self.task = self.bar.add_task("packs", total=total)
+            self.bar.update(self.task, completed=done)
+            return
+        step = max(1, total // 10)
+        if done == total or done // step != self.last_line:
+            self.last_line = done // step
+            elapsed = time.monotonic() - self.start
+            left = elapsed / done * (total - done) if done else 0
+            click.echo(f"Trust packs: {done} of {total} done, about {left:.0f} s left.", err=True)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
+@main.command()
+@common
+@click.option("--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="The folder to write into; each quarter gets a folder of its own.")
+@click.option("--formats", default="html,pdf,docx", show_default=True, help="Which formats to write.")
+@click.option("--no-packs", is_flag=True, help="Write only the national document and the site, no trust packs.")
+@click.option("--trust", "trusts", multiple=True, help="Build only this trust's pack (repeatable), e.g. --trust RYY.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for the packs. Default: the number of cores.")
+@guarded
+def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, trusts, jobs):
+    """Write the national league-table document, every trust's briefing pack and the site."""
+    from .build import build as run_build
+    from .build import check_trust_code, make_context, parse_formats
+
+    chosen = parse_formats(formats)
+    codes = [check_trust_code(c.strip()) for c in trusts]
+    inp = Inputs(data, quarter, config_path, cutoffs, quiet)
+    ctx = make_context(inp.dataset, inp.config, inp.quarter, inp.cutoffs)
+    if ctx.fictional:
+        inp.say.info("The input is fictional example data; every document says so.")
+    with Progress(quiet) as progress:
+        report = run_build(ctx, out, chosen, packs=not no_packs, trusts=codes or None, jobs=jobs,
+                           progress=progress)
+    for code, reason in report.failures:
+        click.echo(f"reportgen: error: the pack of trust {code} failed: {reason}", err=True)
+    inp.say.info(f"Wrote {report.out_dir}: the national document, {report.packs} trust "
+                 f"pack{'s' if report.packs != 1 else ''} in {', '.join(chosen)}, and the site "
+                 f"({report.seconds['total']:.1f} s).")
+    if report.failures:
+        sys.exit(EXIT_PROBLEM)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -132,46 +132,54 @@ def _quarter_frame(ctx: Context) -> pd.DataFrame:
     return _FRAME_CACHE[key]
 
 
+METRIC_COLUMNS = ("Metric", "Value", "Data period", "Score (1 best, 4 worst)", "Peer median",
+                  "Peer middle half (quartiles)", "Rank among peers")
+
+
+def _metric_row(m) -> tuple[str, ...]:
+    score = T.score(m.score) if m.scored else "not scored"
+    quartiles = (f"{T.number(m.lq, 2, m.units)} to {T.number(m.uq, 2, m.units)}"
+                 if not T.missing(m.lq) and not T.missing(m.uq) else
+                 (T.NOT_APPLICABLE if not m.has_raw else T.NO_DATA))
+    rank = (f"{int(m.rank)} of {m.n}" if not T.missing(m.rank) else
+            (T.NOT_APPLICABLE if not m.has_raw else T.NO_DATA))
+    value = T.number(m.value, 2, m.units) if m.has_raw else "score only"
+    period = T.text(m.period) if m.has_raw else T.NOT_APPLICABLE
+    median = T.number(m.median, 2, m.units) if m.has_raw else T.NOT_APPLICABLE
+    return (f"{m.description} ({m.metric_id})", value, period, score, median, quartiles, rank)
+
+
 def metrics_section(ctx: Context, code: str, mr: pd.DataFrame) -> Section:
+    """Every metric scored for the trust's type, one table per domain."""
     cfg = ctx.config
-    rows = []
-    for m in mr.itertuples():
-        if not m.scored:
-            score = "not scored"
-        else:
-            score = T.score(m.score)
-        quartiles = (f"{T.number(m.lq, 2, m.units)} to {T.number(m.uq, 2, m.units)}"
-                     if not T.missing(m.lq) and not T.missing(m.uq) else
-                     (T.NOT_APPLICABLE if not m.has_raw else T.NO_DATA))
-        rank = (f"{int(m.rank)} of {m.n}" if not T.missing(m.rank) else
-                (T.NOT_APPLICABLE if not m.has_raw else T.NO_DATA))
-        value = T.number(m.value, 2, m.units) if m.has_raw else "score only"
-        rows.append((f"{m.description} ({m.metric_id})", m.domain, value, T.text(m.period) if m.has_raw else
-                     T.NOT_APPLICABLE, score,
-                     T.number(m.median, 2, m.units) if m.has_raw else T.NOT_APPLICABLE, quartiles, rank))
-    n_scored = int(mr.scored.sum())
     row = ctx.result.trust(code)
+    plural = cfg.plural(row.trust_type)
+    n_scored = int(mr.scored.sum()) if len(mr) else 0
     blocks: list = [Paragraph.of(
-        f"{row.trust_name} was scored on {n_scored} of the {len(mr)} metrics scored for "
-        f"{cfg.plural(row.trust_type)} this quarter. \"Not scored\" means the metric does not count in its average. "
-        f"Peer figures compare it with the other {cfg.plural(row.trust_type)} reporting the metric; rank 1 is best. "
-        f"\"Score only\" means NHS England publishes a score but no value for the metric.")]
-    blocks.append(Table(
-        caption=f"Every metric scored for {cfg.plural(row.trust_type)}, {ctx.quarter}: {row.trust_name}'s figures "
-                f"against its peers",
-        columns=("Metric", "Domain", "Value", "Data period", "Score (1 best, 4 worst)", "Peer median",
-                 "Peer middle half (quartiles)", "Rank among peers"),
-        rows=tuple(rows), numeric=(False, False, True, False, True, True, False, True), id="metrics"))
+        f"{row.trust_name} was scored on {n_scored} of the {len(mr)} metrics scored for {plural} this quarter. "
+        f"\"Not scored\" means the metric does not count in its average. Peer figures compare it with the other "
+        f"{plural} reporting the metric; rank 1 is best. \"Score only\" means NHS England publishes a score but no "
+        f"value for the metric.")]
+    for dom in cfg.domains:
+        part = mr[mr.domain == dom.name] if len(mr) else mr
+        if part.empty:
+            continue
+        blocks.append(Section(dom.name, (Table(
+            caption=f"{dom.name}: {row.trust_name}'s metrics against other {plural}, {ctx.quarter}",
+            columns=METRIC_COLUMNS, rows=tuple(_metric_row(m) for m in part.itertuples()),
+            numeric=(False, True, False, True, True, False, True), id=f"metrics-{T.slug(dom.name)}"),),
+            id=f"metrics-{T.slug(dom.name)}-section"))
     notes = []
+    scored_ids = set(mr.metric_id[mr.scored]) if len(mr) else set()
     for c in cfg.combined:
-        present = [mid for mid in c.members if mid in set(mr.metric_id[mr.scored])]
+        present = [mid for mid in c.members if mid in scored_ids]
         if c.method == "mean" and present:
             notes.append(f"{c.name} ({T.join_words(present)}) count as one score in the average: their mean.")
-        if c.method == "replace" and c.id in set(mr.metric_id[mr.scored]):
+        if c.method == "replace" and c.id in scored_ids:
             notes.append(f"{c.name} ({c.id}) stands in for {T.join_words(list(c.members))} in the average, so those "
-                         f"two scores are shown but not counted twice.")
+                         f"scores are shown but not counted twice.")
     if notes:
-        blocks.append(BulletList(tuple(Paragraph.of(n) for n in notes)))
+        blocks.insert(1, BulletList(tuple(Paragraph.of(n) for n in notes)))
     return Section("Every metric", tuple(blocks), id="metrics-section")
 
 
@@ -322,32 +330,39 @@ def trend_section(ctx: Context, code: str) -> Section:
 
 
 def peers_section(ctx: Context, code: str) -> Section:
+    """The trust's average among all its peers, as the number of trusts in each 0.1-wide band of average score."""
     cfg, r = ctx.config, ctx.result
     row = r.trust(code)
-    t = r.trusts[r.trusts.trust_type == row.trust_type].sort_values(["average_score", "trust_name"])
+    t = r.trusts[r.trusts.trust_type == row.trust_type]
     n = len(t)
-    better = int((t.average_score < row.average_score).sum())
-    same = int((t.average_score == row.average_score).sum()) - 1
+    hundredths = (t.average_score * 100).round().astype(int)
+    mine = int(round(row.average_score * 100))
+    better = int((hundredths < mine).sum())
+    same = int((hundredths == mine).sum()) - 1
     median = float(np.median(t.average_score))
-    refs = ()
-    if r.cutoffs.values is not None:
-        refs = tuple((v, f"cut-off {k + 1}|{k + 2}") for k, v in enumerate(r.cutoffs.values))
-    alt = (f"{row.trust_name}'s average score of {T.score(row.average_score)} is lower (better) than "
-           f"{n - 1 - better - same} and higher than {better} of the other {n - 1} {cfg.plural(row.trust_type)}"
-           + (f", {same} share it" if same else "") + f"; the median is {T.score(median)}.")
-    bars = tuple(Bar(f"{p.trust_name} ({p.trust_code})", float(p.average_score), highlight=(p.trust_code == code))
-                 for p in t.itertuples())
-    chart = BarChart(bars=bars, value_label="Average metric score (1 best, 4 worst)",
-                     category_label=cfg.plural(row.trust_type).capitalize(), value_min=1.0, value_max=4.0,
-                     horizontal=False, show_category_labels=False, reference_lines=refs)
-    data = Table(caption=f"Average scores of all {n} {cfg.plural(row.trust_type)}, {ctx.quarter}, lowest (best) first",
-                 columns=("Trust", "Average score", "Segment"),
-                 rows=tuple((f"{p.trust_name} ({p.trust_code})" + (" (this trust)" if p.trust_code == code else ""),
-                             T.score(p.average_score), T.segment_name(p.final_segment)) for p in t.itertuples()),
-                 numeric=(False, True, False), id="peers")
-    fig = Figure(chart, alt=alt, caption=f"{row.trust_name} among all {cfg.plural(row.trust_type)}: average scores, "
-                                         f"lowest (best) on the left", data=data, id="peers-chart")
-    return Section(f"Among all {cfg.plural(row.trust_type)}", (fig,), id="peers-section")
+    lo, hi = int(hundredths.min()) // 10, int(hundredths.max()) // 10
+    bands = []
+    for b in range(lo, hi + 1):
+        count_in = int(((hundredths // 10) == b).sum())
+        label = f"{b / 10:.2f} to {b / 10 + 0.09:.2f}"
+        bands.append((label, count_in, b == mine // 10))
+    plural = cfg.plural(row.trust_type)
+    alt = (f"{row.trust_name}'s average score of {T.score(row.average_score)} is better (lower) than "
+           f"{n - 1 - better - same} of the other {n - 1} {plural} and worse than {better}"
+           + (f"; {same} share it" if same else "") + f". The median is {T.score(median)}.")
+    chart = BarChart(
+        bars=tuple(Bar(label + (" (this trust)" if here else ""), count_in, highlight=here)
+                   for label, count_in, here in bands),
+        value_label="Number of trusts", category_label="Average score band (1 best, 4 worst)", horizontal=False)
+    data = Table(
+        caption=f"Number of {plural} in each band of average score, {ctx.quarter}",
+        columns=("Average score band", "Number of trusts", f"{row.trust_name} in this band"),
+        rows=tuple((label, str(count_in), "Yes" if here else "No") for label, count_in, here in bands),
+        numeric=(False, True, False), id="peers")
+    fig = Figure(chart, alt=alt, caption=f"Where {row.trust_name} sits among all {n} {plural}: the number of trusts "
+                                         f"in each band of average score, lower is better", data=data,
+                 id="peers-chart")
+    return Section(f"Among all {plural}", (fig,), id="peers-section")
 
 
 def sources_section(ctx: Context, code: str) -> Section:
