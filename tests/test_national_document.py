@@ -1,0 +1,95 @@
+"""The national league-table document, built from real and example data, proven accessible."""
+from __future__ import annotations
+
+import pytest
+
+from reportgen.build import make_context, render
+from reportgen.config import Config
+from reportgen.content.national import national_document
+from reportgen.load import load
+from tests import document_checks as checks
+from tests.shared_data import MH_DATA, MH_LEAGUE, ROOT, shared_file
+
+pytestmark = pytest.mark.slow
+
+
+def _inputs(source: str):
+    if source == "real":
+        return [shared_file(MH_DATA), shared_file(MH_LEAGUE)]
+    return [ROOT / "data"]
+
+
+@pytest.fixture(scope="module", params=["real", "example"])
+def built(request, tmp_path_factory):
+    config = Config.load()
+    dataset = load(_inputs(request.param), config)
+    ctx = make_context(dataset, config, dataset.latest_quarter)
+    doc = national_document(ctx)
+    folder = tmp_path_factory.mktemp(f"national-{request.param}")
+    paths = {}
+    for fmt in ("html", "pdf", "docx"):
+        paths[fmt] = folder / f"league-tables.{fmt}"
+        paths[fmt].write_bytes(render(doc, fmt))
+    return request.param, ctx, doc, paths, folder
+
+
+def test_html_is_accessible(built):
+    _, _, doc, paths, _ = built
+    checks.check_html(paths["html"], doc)
+
+
+def test_pdf_is_pdf_ua(built):
+    _, _, doc, paths, _ = built
+    checks.check_pdf(paths["pdf"], doc)
+
+
+def test_word_is_accessible(built):
+    _, _, doc, paths, folder = built
+    checks.check_docx(paths["docx"], doc, folder / "lo")
+
+
+def test_same_ranks_and_segments_in_every_format(built):
+    _, ctx, _, paths, _ = built
+    t = ctx.result.trusts
+    sample = t.iloc[[0, 1, len(t) // 2, len(t) - 1]]
+    deficit = t[t.override_applied]
+    if len(deficit):
+        sample = sample._append(deficit.iloc[0]) if hasattr(sample, "_append") else sample
+    trusts = [(r.trust_name, r.trust_code) for r in sample.itertuples()]
+    found = checks.same_facts_in_all_formats(paths, trusts)
+    for r in sample.itertuples():
+        expected_rank = f"{int(r.league_rank)}" + (" (tied)" if r.tied else "")
+        expected = (expected_rank, f"Segment {int(r.final_segment)}")
+        for fmt in ("html", "pdf", "docx"):
+            assert found[fmt][r.trust_code] == expected, (fmt, r.trust_code, found[fmt][r.trust_code])
+
+
+def test_document_says_what_it_must(built):
+    source, ctx, doc, paths, _ = built
+    text = checks.collapse(paths["html"].read_text(encoding="utf-8"))
+    for heading in ("Summary", "How the league tables are derived", "What league tables can and cannot tell you",
+                    "League tables", "Service (domain) league tables", "Where the figures come from",
+                    "Glossary", "Accessibility"):
+        assert f">{heading}<" in text, heading
+    # The cut-offs and the worked example come from the data.
+    assert "A worked example:" in text
+    if source == "example":
+        assert "fictional example data" in doc.title
+        assert ctx.result.cutoffs.source == "pooled"
+        for v in ctx.result.cutoffs.values:
+            assert f"{v:.2f}" in text
+    else:
+        assert "fictional" not in text.lower()
+        assert "NHS England's published ones" in text
+    assert "no data" not in [c for t in checks.model_tables(doc) for row in t.rows for c in row if c == ""]
+
+
+def test_one_pdf_table_for_the_134_row_acute_table(built):
+    source, ctx, doc, paths, _ = built
+    if source != "example":
+        pytest.skip("the acute league table is in the example data")
+    from tests import checkers
+
+    facts = checkers.pdf_facts(paths["pdf"])
+    assert 135 in facts["table_rows"]  # header + 134 acute trusts, in one /Table
+    assert facts["pages"] > 3
