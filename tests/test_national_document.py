@@ -1,6 +1,9 @@
 """The national league-table document, built from real and example data, proven accessible."""
 from __future__ import annotations
 
+import html
+
+import pandas as pd
 import pytest
 
 from reportgen.build import make_context, render
@@ -54,7 +57,7 @@ def test_same_ranks_and_segments_in_every_format(built):
     sample = t.iloc[[0, 1, len(t) // 2, len(t) - 1]]
     deficit = t[t.override_applied]
     if len(deficit):
-        sample = sample._append(deficit.iloc[0]) if hasattr(sample, "_append") else sample
+        sample = pd.concat([sample, deficit.iloc[:1]])
     trusts = [(r.trust_name, r.trust_code) for r in sample.itertuples()]
     found = checks.same_facts_in_all_formats(paths, trusts)
     for r in sample.itertuples():
@@ -66,7 +69,7 @@ def test_same_ranks_and_segments_in_every_format(built):
 
 def test_document_says_what_it_must(built):
     source, ctx, doc, paths, _ = built
-    text = checks.collapse(paths["html"].read_text(encoding="utf-8"))
+    text = checks.collapse(html.unescape(paths["html"].read_text(encoding="utf-8")))
     for heading in ("Summary", "How the league tables are derived", "What league tables can and cannot tell you",
                     "League tables", "Service (domain) league tables", "Where the figures come from",
                     "Glossary", "Accessibility"):
@@ -81,7 +84,6 @@ def test_document_says_what_it_must(built):
     else:
         assert "fictional" not in text.lower()
         assert "NHS England's published ones" in text
-    assert "no data" not in [c for t in checks.model_tables(doc) for row in t.rows for c in row if c == ""]
 
 
 def test_one_pdf_table_for_the_134_row_acute_table(built):
