@@ -71,6 +71,7 @@ class BuildReport:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (trust code, reason)
     packs: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    worker_peak_kb: int = 0  # the largest peak resident memory of any pack worker
 
 
 def make_context(dataset, config: Config, quarter: str, cutoffs=None) -> Context:
@@ -117,24 +118,43 @@ def _init_worker(ctx: Context) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
 
 
-def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...]) -> dict[str, int]:
+def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...],
+               timings: dict[str, float] | None = None) -> dict[str, int]:
+    """Write one trust's pack in each format; return the size of each file."""
     from .content.pack import pack_document
 
+    t0 = time.perf_counter()
     doc = pack_document(ctx, code, formats)
+    if timings is not None:
+        timings["content"] = timings.get("content", 0.0) + time.perf_counter() - t0
     sizes = {}
     for fmt in formats:
+        t0 = time.perf_counter()
         data = render(doc, fmt)
         write_atomic(folder / f"{code}.{fmt}", data)
         sizes[fmt] = len(data)
+        if timings is not None:
+            timings[fmt] = timings.get(fmt, 0.0) + time.perf_counter() - t0
     return sizes
 
 
-def _pack_task(args) -> tuple[str, dict[str, int] | None, str | None]:
+def _pack_task(args) -> tuple[str, dict[str, int] | None, str | None, dict[str, float], int]:
     code, folder, formats = args
+    timings: dict[str, float] = {}
     try:
-        return code, build_pack(_WORKER_CTX, code, Path(folder), formats), None
+        sizes = build_pack(_WORKER_CTX, code, Path(folder), formats, timings)
+        return code, sizes, None, timings, _peak_rss_kb()
     except Exception as exc:  # reported with the trust's code; the other packs go on
-        return code, None, f"{type(exc).__name__}: {exc}"
+        return code, None, f"{type(exc).__name__}: {exc}", timings, _peak_rss_kb()
+
+
+def _peak_rss_kb() -> int:
+    try:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    except (ImportError, OSError):
+        return 0
 
 
 def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str, ...], jobs: int,
@@ -145,21 +165,21 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
     if jobs <= 1:
         _init_worker_inline(ctx)
         results = map(_pack_task, tasks)
-        for code, s, err in results:
+        for code, s, err, timings, rss in results:
             done += 1
-            _record(code, s, err, sizes, report)
+            _record(code, s, err, sizes, report, timings, rss)
             if progress:
                 progress(done, len(tasks))
         return sizes
     mp = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with mp.Pool(jobs, initializer=_init_worker, initargs=(ctx,), maxtasksperchild=PACKS_PER_WORKER) as pool:
         try:
-            for code, s, err in pool.imap_unordered(_pack_task, tasks, chunksize=1):
+            for code, s, err, timings, rss in pool.imap_unordered(_pack_task, tasks, chunksize=1):
                 done += 1
-                _record(code, s, err, sizes, report)
+                _record(code, s, err, sizes, report, timings, rss)
                 if progress:
                     progress(done, len(tasks))
-        except KeyboardInterrupt:
+        except BaseException:  # Ctrl-C, SIGTERM or an error: stop the workers, leave no temporary
             pool.terminate()
             pool.join()
             remove_stale_temporaries(folder)
@@ -172,7 +192,11 @@ def _init_worker_inline(ctx: Context) -> None:
     _WORKER_CTX = ctx
 
 
-def _record(code, s, err, sizes, report: BuildReport) -> None:
+def _record(code, s, err, sizes, report: BuildReport, timings=None, rss: int = 0) -> None:
+    for stage, seconds in (timings or {}).items():
+        key = f"pack {stage}"
+        report.seconds[key] = report.seconds.get(key, 0.0) + seconds
+    report.worker_peak_kb = max(report.worker_peak_kb, rss)
     if err is None:
         sizes[code] = s
         report.packs += 1

@@ -185,6 +185,10 @@ def league(data, quarter, config_path, cutoffs, quiet, out):
                  f"(segment cut-offs: {result.cutoffs.source}).")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Progress:
     """Packs done and time left: a bar on a terminal, plain lines otherwise, nothing with --quiet."""
 
@@ -247,6 +251,10 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, tr
     from .build import build as run_build
     from .build import check_trust_code, make_context, parse_formats
 
+    import signal
+
+    # SIGTERM stops the build as Ctrl-C does: workers stopped, no temporary left behind.
+    signal.signal(signal.SIGTERM, _interrupt)
     chosen = parse_formats(formats)
     codes = [check_trust_code(c.strip()) for c in trusts]
     inp = Inputs(data, quarter, config_path, cutoffs, quiet)
