@@ -150,9 +150,10 @@ def check(data, quarter, config_path, cutoffs, quiet, out, all_quarters):
     say = inp.say
     for q, r in results.items():
         c = r.cutoffs
-        where = ("recomputed as pooled quartiles" if c.source == "pooled" else
-                 "NHS England's published unadjusted segments" if c.source == "published" else c.source)
-        say.info(f"{q}: {len(r.trusts)} trusts; segment cut-offs from {where}.")
+        where = ("recomputed as pooled quartiles of all trusts" if c.source == "pooled" else
+                 "not recomputed: not every trust type is loaded, so NHS England's published unadjusted "
+                 "segments are used" if c.source == "published" else f"given by the {c.source}")
+        say.info(f"{q}: {len(r.trusts)} trusts; segment cut-offs {where}.")
     summary = rec.summary()
     if not quiet:
         click.echo(summary.to_string(index=False))
