@@ -1,0 +1,163 @@
+"""The PDF writer: PDF/UA-1 (page-validation), exact tags and metadata (pikepdf), determinism."""
+from __future__ import annotations
+
+import logging
+
+import pikepdf
+import pytest
+
+from reportgen.model import Document, Figure, Paragraph, Section, Table, walk
+from reportgen.render.html import render_html
+from reportgen.render.pdf import PdfRenderError, finish_pdf, fold_structure, html_to_pdf, render_pdf
+from tests import checkers
+from tests.conftest import AWKWARD_NAME, FIGURE_ALT, LONG_TABLE_ROWS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def pdf_path(sample_outputs):
+    return sample_outputs["pdf"]
+
+
+@pytest.fixture(scope="module")
+def facts(pdf_path):
+    return checkers.pdf_facts(pdf_path)
+
+
+def test_passes_pdf_ua_1(pdf_path):
+    assert checkers.pdfua_failures(pdf_path) == []
+
+
+def test_language_title_and_metadata(facts, sample_document):
+    assert facts["lang"] == "en-GB"
+    assert facts["title"] == sample_document.title
+    assert facts["xmp_title"] == sample_document.title
+    assert facts["display_doc_title"] is True
+    assert facts["marked"] is True
+    assert str(facts["pdfua_part"]) == "1"
+    assert facts["author"] == sample_document.author
+    assert facts["subject"] == sample_document.subject
+    assert facts["keywords"] == ", ".join(sample_document.keywords)
+    assert facts["created"].startswith("D:20250910")
+    assert facts["modified"].startswith("D:20250910")
+
+
+def test_figures_carry_the_model_alt_text(facts, sample_document):
+    alts = [b.alt for b, _ in walk(sample_document.blocks) if isinstance(b, Figure)]
+    assert facts["figure_alts"] == alts
+    assert facts["figure_alts"][0] == FIGURE_ALT
+
+
+def test_every_font_is_embedded(facts):
+    assert facts["fonts_embedded"], facts["fonts_not_embedded"]
+
+
+def test_each_table_is_one_table_with_one_header(facts, sample_document):
+    assert facts["pages"] >= 4, "the long table must cross pages for this test to mean anything"
+    assert facts["table_count"] == 3
+    for table in facts["tables"]:
+        assert table["theads"] == 1 and table["thead_rows"] == 1
+        assert table["captions"] == 1
+        assert table["tbodies"] == 1
+    assert facts["table_rows"] == [3 + 1, LONG_TABLE_ROWS + 1, 4 + 1]
+    assert facts["parts"] == 1, "<main> is one /Part, not one per page"
+
+
+def test_headings_never_skip_a_level(facts, sample_document):
+    levels = [int(h[1]) for h in facts["headings"]]
+    assert levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    assert levels == [1] + [d for b, d in walk(sample_document.blocks) if isinstance(b, Section)]
+
+
+def test_continuation_rows_know_their_column_headers(pdf_path):
+    """Cells moved from later pages get the /THead cells added to their /Headers."""
+    with pikepdf.open(pdf_path) as pdf:
+        tables = [e for e in checkers._struct_elements(pdf) if e.S == "/Table"]
+        big = tables[1]
+        head = next(k for k in big.K if k.S == "/THead")
+        header_ids = [bytes(c.ID) for c in head.K[0].K]
+        body = next(k for k in big.K if k.S == "/TBody")
+        rows = list(body.K)
+        assert len(rows) == LONG_TABLE_ROWS
+        for row in rows:
+            assert row.P.objgen == body.objgen
+            cells = list(row.K)
+            assert cells[0].S == "/TH"
+            row_header = bytes(cells[0].ID)
+            for j, cell in enumerate(cells[1:], start=1):
+                headers = {bytes(h) for h in cell.A.Headers}
+                assert row_header in headers and header_ids[j] in headers
+        # /IDTree maps every element /ID
+        tree = pdf.Root.StructTreeRoot
+        names = tree.IDTree.Names
+        ids = {bytes(names[i]) for i in range(0, len(names), 2)}
+        assert set(header_ids) <= ids
+
+
+def test_text_is_extractable_with_awkward_names(pdf_path):
+    text = checkers.pdf_text(pdf_path)
+    assert AWKWARD_NAME in text
+    assert "Page 1 of" in text
+
+
+def test_output_is_byte_identical(sample_document, pdf_path):
+    assert render_pdf(sample_document) == pdf_path.read_bytes()
+
+
+def test_short_document_without_date_is_also_reproducible():
+    doc = Document("Short", (Paragraph.of("Hello"),), lang="en-GB")
+    first = render_pdf(doc)
+    assert first == render_pdf(doc)
+    with pikepdf.open(__import__("io").BytesIO(first)) as pdf:
+        assert "/CreationDate" not in pdf.docinfo
+        assert pdf.Root.Lang == "en-GB"
+
+
+def test_weasyprint_errors_are_failures():
+    # no lang: WeasyPrint only logs an ERROR; the writer must raise
+    with pytest.raises(PdfRenderError, match="lang"):
+        html_to_pdf("<!DOCTYPE html><html><head><title>t</title></head><body><p>x</p></body></html>")
+    # an image without alt text
+    import base64
+
+    svg = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>').decode()
+    with pytest.raises(PdfRenderError, match="alt"):
+        html_to_pdf('<!DOCTYPE html><html lang="en-GB"><head><title>t</title></head><body>'
+                    f'<img src="data:image/svg+xml;base64,{svg}" style="width:4px"></body></html>')
+
+
+def test_no_weasyprint_error_or_warning_while_rendering_the_sample(sample_document, caplog):
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render_pdf(sample_document)
+    noise = [r.getMessage() for r in caplog.records
+             if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    assert noise == []  # not even warnings (e.g. CSS WeasyPrint ignores)
+
+
+def test_folding_is_idempotent(pdf_path):
+    with pikepdf.open(pdf_path) as pdf:
+        assert fold_structure(pdf) == {"Part": 0, "Table": 0}
+
+
+def test_raw_weasyprint_output_really_is_split(sample_document):
+    """Guards the premise: without folding, WeasyPrint gives a /Table per page."""
+    raw = html_to_pdf(render_html(sample_document, for_pdf=True))
+    import io
+
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        counts = fold_structure(pdf)
+    assert counts["Table"] >= 3 and counts["Part"] >= 3
+    assert finish_pdf(raw, lang="en-GB") == render_pdf(sample_document)
+
+
+def test_table_without_rows_across_pages_still_renders():
+    table = Table("Empty-ish", ("Trust", "Value"), (("Only", "1"),), numeric=(False, True))
+    doc = Document("One row", (Section("S", (table,)),))
+    facts_pdf = render_pdf(doc)
+    import io
+
+    with pikepdf.open(io.BytesIO(facts_pdf)) as pdf:
+        tables = [e for e in checkers._struct_elements(pdf) if e.S == "/Table"]
+        assert len(tables) == 1
