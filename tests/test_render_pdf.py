@@ -161,3 +161,42 @@ def test_table_without_rows_across_pages_still_renders():
     with pikepdf.open(io.BytesIO(facts_pdf)) as pdf:
         tables = [e for e in checkers._struct_elements(pdf) if e.S == "/Table"]
         assert len(tables) == 1
+
+
+def _wide_table(columns: int = 11) -> Table:
+    names = [f"Example Linnetby NHS Foundation Trust (X{i:04d})" for i in range(20)]
+    cols = ("Trust",) + tuple(f"Domain {j}: {'score' if j % 2 else 'rank'}" for j in range(1, columns))
+    rows = tuple((n,) + tuple("1.32" if j % 2 else f"{100 + i} of 134" for j in range(1, columns))
+                 for i, n in enumerate(names))
+    return Table("A wide table", cols, rows, numeric=(False,) + (True,) * (columns - 1))
+
+
+def test_wide_tables_fit_the_page():
+    doc = Document("Wide", (Section("Scores", (_wide_table(),)),))
+    assert "wide" in render_html(doc, for_pdf=True).split('id="table-1"')[1][:40]
+    render_pdf(doc)  # raises if anything runs off the page
+
+
+def test_content_running_off_the_page_is_an_error(monkeypatch):
+    from reportgen.render import html as html_writer
+
+    monkeypatch.setattr(html_writer, "WIDE_TABLE_CHARS", 10**6)  # no small print for wide tables
+    doc = Document("Wide", (Section("Scores", (_wide_table(15),)),))
+    with pytest.raises(PdfRenderError, match="runs off the page"):
+        render_pdf(doc)
+
+
+def test_header_row_never_ends_a_page_alone():
+    """Before folding, no table fragment is a caption and header row without body rows."""
+    import io
+
+    table = Table("Long", ("Trust", "Score"), tuple((f"Trust {i}", str(i)) for i in range(40)),
+                  numeric=(False, True))
+    for filler in range(26, 31):  # 28 puts the header row last on page 1 without the fix
+        doc = Document("Orphans", tuple(Paragraph.of(f"Filler paragraph {i}.") for i in range(filler)) + (table,))
+        raw = html_to_pdf(render_html(doc, for_pdf=True))
+        with pikepdf.open(io.BytesIO(raw)) as pdf:
+            for elem in checkers._struct_elements(pdf):
+                if elem.S == "/Table":
+                    kinds = [str(k.S) for k in elem.K]
+                    assert "/THead" not in kinds or "/TBody" in kinds, (filler, kinds)

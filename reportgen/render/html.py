@@ -36,6 +36,7 @@ class Node:
     level: int = 0             # heading level of a section
     id: str = ""               # element id (sections: the heading's id)
     caption_id: str = ""       # tables
+    classes: str = ""          # tables: "short" (keep on one page), "wide" (smaller print)
     svg: Markup = Markup("")   # figures: the chart
     data: "Node | None" = None  # figures: their data table
     children: list["Node"] = field(default_factory=list)
@@ -90,9 +91,37 @@ class _Ids:
         return self.take(f"{kind}-{self.counts[kind]}")
 
 
+#: Tables with up to this many rows are kept on one printed page.
+SHORT_TABLE_ROWS = 25
+#: Estimated narrowest width of a table, in characters, beyond which print uses small type.
+WIDE_TABLE_CHARS = 80
+
+
+def min_table_chars(table: Table) -> int:
+    """A rough narrowest width in characters: numbers do not wrap, text wraps at spaces."""
+    numeric = table.numeric or (False,) * len(table.columns)
+    total = 0
+    for j, column in enumerate(table.columns):
+        cells = [row[j] for row in table.rows]
+        words = [w for text in [column, *(cells if not numeric[j] else [])] for w in text.split()]
+        widest = max([len(w) for w in words] + ([len(c) for c in cells] if numeric[j] else []) + [1])
+        total += widest + 3  # padding
+    return total
+
+
+def _table_classes(table: Table) -> str:
+    classes = []
+    if len(table.rows) <= SHORT_TABLE_ROWS:
+        classes.append("short")
+    if min_table_chars(table) > WIDE_TABLE_CHARS:
+        classes.append("wide")
+    return " ".join(classes)
+
+
 def _table_node(table: Table, ids: _Ids, fallback: str | None = None) -> Node:
     table_id = ids.take(table.id) if table.id else (ids.take(fallback) if fallback else ids.next("table"))
-    return Node("table", table, id=table_id, caption_id=ids.take(f"{table_id}-caption"))
+    return Node("table", table, id=table_id, caption_id=ids.take(f"{table_id}-caption"),
+                classes=_table_classes(table))
 
 
 def _nodes(blocks, depth: int, ids: _Ids) -> list[Node]:

@@ -57,16 +57,52 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     logger = logging.getLogger(LOGGER_NAME)
     logger.addHandler(handler)
     try:
-        pdf = weasyprint.HTML(string=html, base_url=base_url).write_pdf(
-            pdf_variant="pdf/ua-1",
-            font_config=_font_config(),
-            uncompressed_pdf=False,
-        )
+        document = weasyprint.HTML(string=html, base_url=base_url).render(
+            font_config=_font_config(), pdf_variant="pdf/ua-1")
+        if handler.messages:
+            raise PdfRenderError("WeasyPrint reported: " + "; ".join(handler.messages))
+        too_wide = overflowing(document)
+        if too_wide:
+            raise PdfRenderError("content runs off the page (it would be cut off): " + "; ".join(too_wide[:5]))
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
     finally:
         logger.removeHandler(handler)
     if handler.messages:
         raise PdfRenderError("WeasyPrint reported: " + "; ".join(handler.messages))
     return pdf
+
+
+def overflowing(document, tolerance: float = 1.0) -> list[str]:
+    """Boxes whose right edge passes the page's content area (they would be clipped).
+
+    Checks text and replaced boxes (what a reader sees); one message per element.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    found: list[str] = []
+    seen: set = set()
+
+    def visit(box, right: float, page_number: int) -> None:
+        if isinstance(box, boxes.MarginBox):
+            return
+        if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)):
+            edge = box.position_x + box.margin_width()
+            if edge > right + tolerance:
+                element = getattr(box, "element", None)
+                key = (page_number, id(element))
+                if key not in seen:
+                    seen.add(key)
+                    text = box.text if isinstance(box, boxes.TextBox) else f"<{box.element_tag}>"
+                    found.append(f"page {page_number}: {text[:40]!r} ends {edge - right:.0f}px past the margin")
+            return
+        for child in getattr(box, "children", ()):
+            visit(child, right, page_number)
+
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        right = page_box.content_box_x() + page_box.width
+        visit(page_box, right, number)
+    return found
 
 
 def render_pdf(doc: Document) -> bytes:
@@ -139,11 +175,18 @@ def _join_table(target, fragment) -> None:
     """Move the rows of ``fragment`` into the first /TBody of ``target``."""
     body = next((k for k in _kids(target) if _is_struct(k, "/TBody")), None)
     if body is None:
-        raise ValueError("table has no /TBody to take its continuation rows")
+        # Only the caption and header row fitted on the first page: adopt the
+        # fragment's first /TBody whole, then move any further rows into it.
+        body = next((k for k in _kids(fragment) if _is_struct(k, "/TBody")), None)
+        if body is None:
+            raise ValueError("continuation table has no /TBody")
+        body.P = target
+        target.K.append(body)
     headers = _column_header_ids(target)
     for row in _rows(fragment):
-        row.P = body
-        body.K.append(row)
+        if row.P.objgen != body.objgen:
+            row.P = body
+            body.K.append(row)
         cells = [k for k in _kids(row) if _is_struct(k) and k.S in (Name.TH, Name.TD)]
         for j, cell in enumerate(cells):
             if cell.S != Name.TD or j not in headers:
