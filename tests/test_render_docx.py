@@ -183,3 +183,24 @@ def test_libreoffice_pdf_keeps_language_title_headings_tables_and_alt(libreoffic
     # LibreOffice joins the picture's title and description: "title - descr"
     assert facts["figure_alts"] == [f"{f.caption} - {f.alt}" for f in figures]
     assert AWKWARD_NAME in checkers.pdf_text(libreoffice_pdf).replace("\n", " ")
+
+
+def test_wide_tables_go_on_landscape_pages_and_fit():
+    from reportgen.render.docx import LANDSCAPE_TEXT_WIDTH, TEXT_WIDTH
+
+    cols = ("Trust",) + tuple(f"{d}: {k}" for d in ("Access to services", "Patient safety", "Finance and productivity",
+                                                    "People and workforce", "Effectiveness and experience")
+                              for k in ("score", "rank"))
+    rows = tuple((f"Example Trust {i} NHS Foundation Trust",) + ("1.52", "118 of 134") * 5 for i in range(30))
+    wide = Table("Domain scores", cols, rows, numeric=(False,) + (True,) * 10)
+    narrow = Table("Segments", ("Trust", "Segment"), (("A", "1"), ("B", "2")), numeric=(False, True))
+    doc = Document("Wide", (Section("Before", (narrow,)), Section("Domains", (wide,)), Section("After", (narrow,))))
+    with zipfile.ZipFile(io.BytesIO(render_docx(doc))) as zf:
+        xml = zf.read("word/document.xml").decode()
+    sections = re.findall(r"<w:sectPr.*?</w:sectPr>", xml, re.S)
+    orients = ["landscape" if 'w:orient="landscape"' in s else "portrait" for s in sections]
+    assert orients == ["portrait", "landscape", "portrait"]
+    grids = [sum(map(int, re.findall(r'w:gridCol w:w="(\d+)"', g))) for g in re.findall(r"<w:tblGrid>(.*?)</w:tblGrid>", xml, re.S)]
+    assert grids[0] <= TEXT_WIDTH.twips + 5 and grids[2] <= TEXT_WIDTH.twips + 5
+    assert TEXT_WIDTH.twips < grids[1] <= LANDSCAPE_TEXT_WIDTH.twips + 5
+    assert 'w:tblLayout w:type="fixed"' in xml

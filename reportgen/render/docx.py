@@ -23,6 +23,7 @@ import zipfile
 from typing import Iterable
 
 import docx
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -37,7 +38,14 @@ from .png import bar_chart_png
 
 FONT = "Arial"
 MAX_HEADING_LEVEL = 9
-TEXT_WIDTH = Cm(16)  # A4 less 2.5 cm margins
+PAGE_WIDTH, PAGE_HEIGHT = Cm(21), Cm(29.7)  # A4
+MARGIN = Cm(2.5)
+TEXT_WIDTH = Cm(16)  # A4 portrait less the margins
+LANDSCAPE_TEXT_WIDTH = Cm(24.7)  # A4 landscape less the margins
+TABLE_FONT_SIZES = (10, 9, 8, 7)  # the largest that fits is used
+PORTRAIT_MIN_FONT = 8  # a table that needs smaller type in portrait goes on landscape pages
+CHAR_EM = 0.56  # average Arial advance, digits included
+CELL_MARGIN_TWIPS = 72  # 3.6 pt either side of a cell's text
 PICTURE_WIDTH = Cm(16)
 #: Used when a document has no date, so that output stays reproducible.
 FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
@@ -152,8 +160,8 @@ def _set_styles(document) -> None:
 
 def _set_page(document) -> None:
     section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.5)
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.left_margin = section.right_margin = MARGIN
     section.top_margin = section.bottom_margin = Cm(2.2)
     # Page numbers in the footer ("Page X of Y"); readers treat footers as artifacts.
     footer = section.footer
@@ -255,6 +263,7 @@ class _Writer:
     def __init__(self, document, doc: Document) -> None:
         self.document = document
         self.doc = doc
+        self.landscape = False
         numbering = document.part.numbering_part.element
         list_number = document.styles["List Number"].element
         num_id = int(list_number.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val")))
@@ -286,8 +295,19 @@ class _Writer:
         if depth > MAX_HEADING_LEVEL:
             raise ValueError(f"section {section.heading!r} would need heading level {depth}; "
                              f"Word has only {MAX_HEADING_LEVEL}")
+        self._orient(any(_needs_landscape(t) for t in _direct_tables(section)))
         self.document.add_heading(section.heading, level=depth)
         self.blocks(section.blocks, depth + 1)
+
+    def _orient(self, landscape: bool) -> None:
+        """Start a new page section in the other orientation, if it changes."""
+        if landscape == self.landscape:
+            return
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = (
+            (PAGE_HEIGHT, PAGE_WIDTH) if landscape else (PAGE_WIDTH, PAGE_HEIGHT))
+        self.landscape = landscape
 
     def list(self, block: BulletList) -> None:
         if block.ordered:
@@ -306,11 +326,23 @@ class _Writer:
         caption.paragraph_format.keep_with_next = True
         n_cols = len(table.columns)
         numeric = table.numeric or (False,) * n_cols
+        widths, size = _column_widths(table, LANDSCAPE_TEXT_WIDTH if self.landscape else TEXT_WIDTH)
         t = self.document.add_table(rows=1 + len(table.rows), cols=n_cols)
         t.style = self.document.styles["Table Grid"]
         t.alignment = WD_TABLE_ALIGNMENT.LEFT
-        t.autofit = True
+        t.autofit = False  # fixed layout: Word and LibreOffice use the widths below
         tbl_pr = t._tbl.tblPr
+        tbl_w = tbl_pr.find(qn("w:tblW"))
+        if tbl_w is not None:
+            tbl_w.set(qn("w:type"), "dxa")
+            tbl_w.set(qn("w:w"), str(sum(int(w.twips) for w in widths)))
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("w:left", "w:right"):
+            m = OxmlElement(side)
+            m.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+            m.set(qn("w:type"), "dxa")
+            margins.append(m)
+        tbl_pr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
         look = tbl_pr.find(qn("w:tblLook"))
         if look is None:
             look = OxmlElement("w:tblLook")
@@ -322,9 +354,9 @@ class _Writer:
         cap = OxmlElement("w:tblCaption")
         cap.set(qn("w:val"), table.caption)
         tbl_pr.append(cap)  # tblCaption and tblDescription come last in tblPr
-        widths = _column_widths(table)
         for col, width in zip(t.columns, widths):
             col.width = width
+        font_size = Pt(size)
         for i, row in enumerate(t.rows):
             tr_pr = row._tr.get_or_add_trPr()
             tr_pr.append(OxmlElement("w:cantSplit"))
@@ -335,6 +367,7 @@ class _Writer:
                 cell.width = widths[j]
                 p = cell.paragraphs[0]
                 r = p.add_run(text)
+                r.font.size = font_size
                 if i == 0 or j == 0:
                     r.bold = True
                 if numeric[j]:
@@ -371,15 +404,64 @@ class _Writer:
                 _box(element, note.kind)
 
 
-def _column_widths(table: Table) -> list:
-    """Share the text width between columns by their longest text (row headers get more)."""
-    longest = [max([max(map(len, table.columns[j].split()), default=0) + 2]
-                   + [len(row[j]) for row in table.rows])
-               for j in range(len(table.columns))]
-    weights = [min(max(n, 6), 45) for n in longest]
-    weights[0] = max(weights[0], 14)
-    total = sum(weights)
-    return [int(TEXT_WIDTH * w / total) for w in weights]
+def _direct_tables(section: Section) -> list[Table]:
+    """The tables a section shows itself (figures' data tables included), not its subsections'."""
+    found = []
+    for block in section.blocks:
+        if isinstance(block, Table):
+            found.append(block)
+        elif isinstance(block, Figure):
+            found.append(block.data)
+        elif isinstance(block, Note):
+            found.extend(b for b in block.blocks if isinstance(b, Table))
+    return found
+
+
+def _needs_landscape(table: Table) -> bool:
+    return _column_widths(table, TEXT_WIDTH)[1] < PORTRAIT_MIN_FONT
+
+
+def _column_widths(table: Table, text_width=TEXT_WIDTH) -> tuple[list, float]:
+    """Column widths (EMU) filling the text width, and the font size (pt) that makes them fit.
+
+    A column needs room for its longest word (text wraps at spaces) or its
+    longest number (numbers never wrap); row headers get at least 14
+    characters. Whatever is left goes to the columns that would like more.
+    """
+    numeric = table.numeric or (False,) * len(table.columns)
+    need, want = [], []
+    for j, header in enumerate(table.columns):
+        cells = [row[j] for row in table.rows]
+        words = [len(w) for text in (header, *(() if numeric[j] else cells)) for w in text.split()]
+        longest_word = max(words + [1])
+        if numeric[j]:
+            n = max([len(c) for c in cells] + [longest_word])
+            w = n
+        else:
+            n = longest_word
+            w = min(max([len(c) for c in cells] + [n]), 40)
+        if j == 0:
+            n, w = max(n, 14), max(w, 14)
+        need.append(n + 1)
+        want.append(w + 1)
+    available = text_width.pt - len(need) * 2 * CELL_MARGIN_TWIPS / 20
+    for size in TABLE_FONT_SIZES:
+        char = CHAR_EM * size
+        if sum(need) * char <= available:
+            break
+    widths_pt = [n * char for n in need]
+    if sum(widths_pt) > available:  # even the smallest type does not fit: long words will break
+        widths_pt = [w * available / sum(widths_pt) for w in widths_pt]
+    spare = available - sum(widths_pt)
+    extra = [max(w - n, 0) * char for n, w in zip(need, want)]
+    if spare > 0 and sum(extra) >= spare:  # share the room among columns that want more
+        widths_pt = [wp + spare * e / sum(extra) for wp, e in zip(widths_pt, extra)]
+    elif spare > 0:  # every column gets what it wants; the rest goes by those wishes
+        widths_pt = [w * char for w in want]
+        rest = available - sum(widths_pt)
+        widths_pt = [wp + rest * wp / sum(widths_pt) for wp in widths_pt]
+    margins = 2 * CELL_MARGIN_TWIPS / 20
+    return [Pt(w + margins) for w in widths_pt], size
 
 
 def _shade(cell, colour: str) -> None:
