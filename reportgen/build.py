@@ -116,6 +116,7 @@ def _init_worker(ctx: Context) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's pool.terminate() ends a worker at once
 
 
 def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...],
@@ -213,19 +214,20 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
           progress: Callable[[int, int], None] | None = None) -> BuildReport:
     folder = out_dir / quarter_slug(ctx.quarter)
     report = BuildReport(out_dir=folder)
+    available = list(ctx.result.trusts["trust_code"])
+    codes = available
+    if trusts:  # checked before anything is written
+        for code in trusts:
+            check_trust_code(code)
+        missing = [c for c in trusts if c not in set(available)]
+        if missing:
+            raise InputError(f"--trust {missing[0]}: no such trust in {ctx.quarter} in the input.")
+        codes = list(dict.fromkeys(trusts))
     remove_stale_temporaries(out_dir)
     t_all = time.perf_counter()
     build_national(ctx, folder, formats, report)
     sizes: dict[str, dict[str, int]] = {}
     if packs:
-        available = list(ctx.result.trusts["trust_code"])
-        if trusts:
-            missing = [c for c in trusts if c not in set(available)]
-            if missing:
-                raise InputError(f"--trust {missing[0]}: no such trust in {ctx.quarter} in the input.")
-            codes = list(dict.fromkeys(trusts))
-        else:
-            codes = available
         t0 = time.perf_counter()
         sizes = build_packs(ctx, codes, folder / PACKS_DIR, formats, jobs or os.cpu_count() or 1, progress, report)
         report.seconds["packs"] = time.perf_counter() - t0

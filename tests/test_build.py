@@ -1,0 +1,173 @@
+"""The release build: every pack, byte-identical rebuilds, interruption, refused codes, failures."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reportgen.cli import main
+from reportgen.config import Config
+from reportgen.load import load
+from tests.shared_data import ROOT
+
+DATA = ROOT / "data"
+QUARTER_DIR = "2025-26-q4"
+pytestmark = pytest.mark.slow
+
+
+def reportgen(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "reportgen", *args], capture_output=True, text=True,
+                          cwd=ROOT, **kw)
+
+
+def complete(path: Path) -> bool:
+    """A file that was written to the end: a PDF with its trailer, a readable zip, a closed page."""
+    data = path.read_bytes()
+    if path.suffix == ".pdf":
+        return data.rstrip().endswith(b"%%EOF")
+    if path.suffix == ".docx":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return zf.testzip() is None
+        except zipfile.BadZipFile:
+            return False
+    if path.suffix == ".html":
+        return data.rstrip().endswith(b"</html>")
+    return True
+
+
+def test_full_build_writes_every_pack_in_every_format(tmp_path):
+    out = tmp_path / "out"
+    proc = reportgen("build", "--data", str(DATA), "--out", str(out), "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    folder = out / QUARTER_DIR
+    dataset = load([DATA], Config.load())
+    codes = set(dataset.metrics.loc[dataset.metrics.quarter == "Q4 2025/26", "trust_code"])
+    assert len(codes) == 205
+    for fmt in ("html", "pdf", "docx"):
+        built = {p.stem for p in (folder / "trusts").glob(f"*.{fmt}")}
+        assert built == codes, fmt
+        assert (folder / f"league-tables.{fmt}").is_file()
+    assert all(complete(p) for p in (folder / "trusts").iterdir())
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert index.count('scope="row"') == 205
+    assert (out / "index.html").is_file()
+    assert not list(out.rglob(".reportgen-*"))
+    # Plain progress lines when not on a terminal.
+    assert "Trust packs: 205 of 205 done" in proc.stderr
+
+
+def test_building_twice_gives_byte_identical_files(tmp_path):
+    args = ["build", "--data", str(DATA), "--trust", "X7821", "--trust", "X7107", "--jobs", "2", "--quiet"]
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        proc = reportgen(*args, "--out", str(out))
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr == ""  # --quiet
+    files_a = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert files_a == files_b
+    assert len([f for f in files_a if f.parts[-2:-1] == ("trusts",)]) == 6
+    for rel in files_a:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+def test_an_interrupted_build_leaves_no_partial_file(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "build", "--data", str(DATA), "--out", str(out),
+                             "--jobs", "2", "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    trusts = out / QUARTER_DIR / "trusts"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if trusts.is_dir() and len(list(trusts.glob("*.pdf"))) >= 3:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "interrupted" in stderr
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert files, "some packs were written before the interruption"
+    assert not [p for p in files if p.name.startswith(".reportgen-")]
+    assert all(complete(p) for p in files)
+    assert len(list(trusts.glob("*.pdf"))) < 205
+
+
+def test_sigterm_stops_the_build_cleanly(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "build", "--data", str(DATA), "--out", str(out),
+                             "--jobs", "2", "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    trusts = out / QUARTER_DIR / "trusts"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and not (trusts.is_dir() and any(trusts.glob("*.docx"))):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert "Traceback" not in stderr
+    assert not [p for p in out.rglob(".reportgen-*")]
+    assert all(complete(p) for p in out.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("code", ["../../etc/passwd", "X7821/..", "x1001", "RYY;rm", "", "ABCDEFG"])
+def test_a_trust_code_is_never_a_path(tmp_path, code):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out), "--trust", code])
+    assert result.exit_code == 2
+    assert "is not a trust code" in result.output
+    assert not out.exists()
+
+
+def test_an_unknown_trust_code_is_refused_before_writing(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out), "--trust", "X9999"])
+    assert result.exit_code == 2
+    assert "X9999" in result.output
+    assert not out.exists()
+
+
+def test_one_failing_pack_is_reported_and_the_rest_are_built(tmp_path, monkeypatch):
+    import reportgen.content.pack as pack
+
+    real = pack.pack_document
+
+    def flaky(ctx, code, formats=("html", "pdf", "docx")):
+        if code == "X7821":
+            raise RuntimeError("the chart could not be drawn")
+        return real(ctx, code, formats)
+
+    monkeypatch.setattr(pack, "pack_document", flaky)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out), "--jobs", "1",
+                                       "--formats", "html", "--trust", "X7821", "--trust", "X7107"])
+    assert result.exit_code == 1
+    assert "the pack of trust X7821 failed: RuntimeError: the chart could not be drawn" in result.output
+    trusts = out / QUARTER_DIR / "trusts"
+    assert (trusts / "X7107.html").is_file()
+    assert not (trusts / "X7821.html").exists()
+
+
+def test_no_packs_writes_the_national_document_and_the_site(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out), "--no-packs",
+                                       "--formats", "html"])
+    assert result.exit_code == 0, result.output
+    folder = out / QUARTER_DIR
+    assert (folder / "league-tables.html").is_file()
+    assert not (folder / "trusts").exists()
+    assert "not built" in (folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_bad_formats_are_refused(tmp_path):
+    result = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(tmp_path / "o"),
+                                       "--formats", "html,rtf"])
+    assert result.exit_code == 2
+    assert "--formats 'html,rtf'" in result.output
