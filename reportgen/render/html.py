@@ -92,7 +92,7 @@ class _Ids:
 
 
 #: Tables with up to this many rows are kept on one printed page.
-SHORT_TABLE_ROWS = 25
+SHORT_TABLE_ROWS = 15
 #: Estimated narrowest width of a table, in characters, beyond which print uses small type.
 WIDE_TABLE_CHARS = 80
 
