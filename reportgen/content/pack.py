@@ -132,7 +132,7 @@ def _quarter_frame(ctx: Context) -> pd.DataFrame:
     return _FRAME_CACHE[key]
 
 
-METRIC_COLUMNS = ("Metric", "Value", "Data period", "Score (1 best, 4 worst)", "Peer median",
+METRIC_COLUMNS = ("Metric", "Value (data period)", "Score (1 best, 4 worst)", "Peer median",
                   "Peer middle half (quartiles)", "Rank among peers")
 
 
@@ -143,10 +143,14 @@ def _metric_row(m) -> tuple[str, ...]:
                  (T.NOT_APPLICABLE if not m.has_raw else T.NO_DATA))
     rank = (f"{int(m.rank)} of {m.n}" if not T.missing(m.rank) else
             (T.NOT_APPLICABLE if not m.has_raw else T.NO_DATA))
-    value = T.number(m.value, 2, m.units) if m.has_raw else "score only"
-    period = T.text(m.period) if m.has_raw else T.NOT_APPLICABLE
+    if not m.has_raw:
+        value = "score only"
+    elif T.missing(m.value):
+        value = T.NO_DATA
+    else:
+        value = T.number(m.value, 2, m.units) + (f" ({m.period})" if not T.missing(m.period) else "")
     median = T.number(m.median, 2, m.units) if m.has_raw else T.NOT_APPLICABLE
-    return (f"{m.description} ({m.metric_id})", value, period, score, median, quartiles, rank)
+    return (f"{m.description} ({m.metric_id})", value, score, median, quartiles, rank)
 
 
 def metrics_section(ctx: Context, code: str, mr: pd.DataFrame) -> Section:
@@ -167,7 +171,7 @@ def metrics_section(ctx: Context, code: str, mr: pd.DataFrame) -> Section:
         blocks.append(Section(dom.name, (Table(
             caption=f"{dom.name}: {row.trust_name}'s metrics against other {plural}, {ctx.quarter}",
             columns=METRIC_COLUMNS, rows=tuple(_metric_row(m) for m in part.itertuples()),
-            numeric=(False, True, False, True, True, False, True), id=f"metrics-{T.slug(dom.name)}"),),
+            numeric=(False, False, True, False, False, True), id=f"metrics-{T.slug(dom.name)}"),),
             id=f"metrics-{T.slug(dom.name)}-section"))
     notes = []
     scored_ids = set(mr.metric_id[mr.scored]) if len(mr) else set()
@@ -329,8 +333,11 @@ def trend_section(ctx: Context, code: str) -> Section:
     return Section("Trend across quarters", (fig,), id="trend-section")
 
 
+BAND_HUNDREDTHS = 20  # the width of an average-score band in the peers chart: 0.20
+
+
 def peers_section(ctx: Context, code: str) -> Section:
-    """The trust's average among all its peers, as the number of trusts in each 0.1-wide band of average score."""
+    """The trust's average among all its peers, as the number of trusts in each band of average score."""
     cfg, r = ctx.config, ctx.result
     row = r.trust(code)
     t = r.trusts[r.trusts.trust_type == row.trust_type]
@@ -340,19 +347,19 @@ def peers_section(ctx: Context, code: str) -> Section:
     better = int((hundredths < mine).sum())
     same = int((hundredths == mine).sum()) - 1
     median = float(np.median(t.average_score))
-    lo, hi = int(hundredths.min()) // 10, int(hundredths.max()) // 10
+    width = BAND_HUNDREDTHS
+    lo, hi = int(hundredths.min()) // width, int(hundredths.max()) // width
     bands = []
     for b in range(lo, hi + 1):
-        count_in = int(((hundredths // 10) == b).sum())
-        label = f"{b / 10:.2f} to {b / 10 + 0.09:.2f}"
-        bands.append((label, count_in, b == mine // 10))
+        count_in = int(((hundredths // width) == b).sum())
+        label = f"{b * width / 100:.2f} to {(b + 1) * width / 100 - 0.01:.2f}"
+        bands.append((label, count_in, b == mine // width))
     plural = cfg.plural(row.trust_type)
     alt = (f"{row.trust_name}'s average score of {T.score(row.average_score)} is better (lower) than "
            f"{n - 1 - better - same} of the other {n - 1} {plural} and worse than {better}"
            + (f"; {same} share it" if same else "") + f". The median is {T.score(median)}.")
     chart = BarChart(
-        bars=tuple(Bar(label + (" (this trust)" if here else ""), count_in, highlight=here)
-                   for label, count_in, here in bands),
+        bars=tuple(Bar(label, count_in, highlight=here) for label, count_in, here in bands),
         value_label="Number of trusts", category_label="Average score band (1 best, 4 worst)", horizontal=False)
     data = Table(
         caption=f"Number of {plural} in each band of average score, {ctx.quarter}",
