@@ -128,30 +128,33 @@ def summary_section(ctx: Context) -> Section:
         f"This document covers {r.quarter}. It places {total} NHS trusts in segments and league tables: {by_type}. "
         f"Segment 1 means the fewest challenges and segment 4 the most; segment {rsp_seg} is for trusts in the "
         f"Recovery Support Programme. A trust is ranked only against trusts of the same type.")]
-    columns = ("Trust type",) + tuple(f"Segment {k}" for k in range(1, 6)) + ("All trusts",)
-    rows = tuple((c["plural"].capitalize(),) + tuple(str(c["segments"][k]) for k in range(1, 6)) + (str(c["n"]),)
+    # Segment 5 is shown only where NHS England published the placements for the quarter.
+    rsp = r.trusts.recovery_published.any()
+    shown = range(1, 6) if rsp else range(1, 5)
+    columns = ("Trust type",) + tuple(f"Segment {k}" for k in shown) + ("All trusts",)
+    rows = tuple((c["plural"].capitalize(),) + tuple(str(c["segments"][k]) for k in shown) + (str(c["n"]),)
                  for c in counts.values())
-    all_segments = {k: sum(c["segments"][k] for c in counts.values()) for k in range(1, 6)}
+    all_segments = {k: sum(c["segments"][k] for c in counts.values()) for k in shown}
     if len(counts) > 1:
-        rows += (("All types",) + tuple(str(all_segments[k]) for k in range(1, 6)) + (str(total),),)
+        rows += (("All types",) + tuple(str(all_segments[k]) for k in shown) + (str(total),),)
     table = Table(caption=f"Trusts in each segment by trust type, {r.quarter}", columns=columns, rows=rows,
-                  numeric=(False,) + (True,) * 6, id="segment-counts")
-    biggest = max(range(1, 6), key=lambda k: (all_segments[k], -k))
+                  numeric=(False,) + (True,) * (len(columns) - 1), id="segment-counts")
+    biggest = max(shown, key=lambda k: (all_segments[k], -k))
     alt = (f"Segment {biggest} holds the most trusts, {all_segments[biggest]} of {total}. "
-           + "; ".join(f"segment {k}: {all_segments[k]}" for k in range(1, 6)) + ".")
+           + "; ".join(f"segment {k}: {all_segments[k]}" for k in shown) + ".")
     chart = BarChart(
-        bars=tuple(Bar(f"Segment {k}", all_segments[k]) for k in range(1, 6)),
+        bars=tuple(Bar(f"Segment {k}", all_segments[k]) for k in shown),
         value_label="Number of trusts", category_label="Segment", horizontal=False,
     )
     data = Table(caption=f"Data for the chart: trusts in each segment, all types, {r.quarter}",
                  columns=("Segment", "Number of trusts"),
-                 rows=tuple((f"Segment {k}", str(all_segments[k])) for k in range(1, 6)),
+                 rows=tuple((f"Segment {k}", str(all_segments[k])) for k in shown),
                  numeric=(False, True), id="segment-chart-data")
     blocks.append(Figure(chart, alt=alt, caption=f"Number of trusts in each segment, all trust types, {r.quarter}",
                          data=data, id="segment-chart"))
     blocks.append(table)
     blocks.append(_recovery_section(ctx))
-    blocks.append(_changes_section(ctx))
+    blocks.append(_changes_summary(ctx))
     return Section("Summary", tuple(blocks), id="summary")
 
 
@@ -178,32 +181,48 @@ def _recovery_section(ctx: Context) -> Section:
     return Section(f"Segment {seg}: the Recovery Support Programme", body, id="segment-5")
 
 
-def _changes_section(ctx: Context) -> Section:
+def _movement(ctx: Context):
+    """(sentence, table or None) on segment changes since the previous quarter in the input."""
     prev = ctx.previous
     r = ctx.result
     if prev is None:
-        return Section("Changes since the previous quarter", (Paragraph.of(
-            f"The input holds no quarter before {r.quarter}, so changes cannot be shown."),), id="changes")
+        return f"The input holds no quarter before {r.quarter}, so changes cannot be shown.", None
     before = prev.trusts.set_index("trust_code")
     now = r.trusts.set_index("trust_code")
     common = now.index.intersection(before.index)
     moved = now.loc[common, "final_segment"] - before.loc[common, "final_segment"]
     better, worse = moved[moved < 0], moved[moved > 0]
-    blocks: list = [Paragraph.of(
-        f"Of the {len(common)} trusts in both {prev.quarter} and {r.quarter}, {len(better)} moved to a better "
-        f"segment, {len(worse)} to a worse one and {len(common) - len(better) - len(worse)} stayed in the same "
-        f"segment.")]
+    sentence = (f"Of the {len(common)} trusts in both {prev.quarter} and {r.quarter}, {len(better)} moved to a better "
+                f"segment, {len(worse)} to a worse one and {len(common) - len(better) - len(worse)} stayed in the "
+                f"same segment.")
     changed = now.loc[moved[moved != 0].index].sort_values(["trust_type", "trust_name"])
-    if len(changed):
-        rows = tuple(
-            (f"{c.trust_name} ({code})", c.trust_type, T.segment_name(before.loc[code, "final_segment"]),
-             T.segment_name(c.final_segment), "Better" if moved[code] < 0 else "Worse")
-            for code, c in zip(changed.index, changed.itertuples()))
-        blocks.append(Table(
-            caption=f"Trusts whose segment changed between {prev.quarter} and {r.quarter}",
-            columns=("Trust", "Trust type", f"Segment in {prev.quarter}", f"Segment in {r.quarter}", "Change"),
-            rows=rows, id="segment-changes"))
+    if not len(changed):
+        return sentence, None
+    rows = tuple(
+        (f"{c.trust_name} ({code})", c.trust_type, T.segment_name(before.loc[code, "final_segment"]),
+         T.segment_name(c.final_segment), "Better" if moved[code] < 0 else "Worse")
+        for code, c in zip(changed.index, changed.itertuples()))
+    table = Table(
+        caption=f"Trusts whose segment changed between {prev.quarter} and {r.quarter}",
+        columns=("Trust", "Trust type", f"Segment in {prev.quarter}", f"Segment in {r.quarter}", "Change"),
+        rows=rows, id="segment-changes")
+    return sentence, table
+
+
+def _changes_summary(ctx: Context) -> Section:
+    sentence, table = _movement(ctx)
+    blocks = [Paragraph.of(sentence)]
+    if table is not None:
+        blocks.append(Paragraph.of("Every trust that changed segment is listed in ",
+                                   Run("segment changes", href="#changes-detail"), "."))
     return Section("Changes since the previous quarter", tuple(blocks), id="changes")
+
+
+def changes_detail_section(ctx: Context) -> Section | None:
+    sentence, table = _movement(ctx)
+    if table is None:
+        return None
+    return Section("Segment changes", (Paragraph.of(sentence), table), id="changes-detail")
 
 
 def _example_trust(r: QuarterResult) -> pd.Series:
@@ -233,9 +252,16 @@ def worked_example(ctx: Context) -> Section:
     order = {d.name: i for i, d in enumerate(cfg.domains)}
     items = items.assign(_o=items.domain.map(order)).sort_values(["_o", "item"])
     combined = {c.id: c for c in cfg.combined}
-    rows = tuple(
-        (combined[i.item].name if i.item in combined else i.item, i.domain, T.score(i.score))
-        for i in items.itertuples())
+    q = ctx.metrics[(ctx.metrics.quarter == r.quarter) & (ctx.metrics.trust_code == code)]
+    described = q.drop_duplicates("metric_id").set_index("metric_id")["metric_description"].str.strip()
+
+    def label(item: str) -> str:
+        if item in combined:
+            c = combined[item]
+            return f"{c.name} ({c.id if c.method == 'replace' else T.join_words(list(c.members))})"
+        return f"{described.get(item, item)} ({item})"
+
+    rows = tuple((label(i.item), i.domain, T.score(i.score)) for i in items.itertuples())
     dom = r.domains[r.domains.trust_code == code]
     dom = dom.assign(_o=dom.domain.map(order)).sort_values("_o")
     dom_rows = tuple((d.domain, str(int(d.n_items)), T.score(d.score)) for d in dom.itertuples())
@@ -386,15 +412,16 @@ def national_document(ctx: Context, formats: tuple[str, ...] = ("html", "pdf", "
     blocks: list = []
     if ctx.fictional:
         blocks.append(fictional_note())
-    blocks += [
+    blocks += [b for b in (
         summary_section(ctx),
         derivation_section(ctx),
         limits_section(ctx),
         league_section(ctx),
         domain_section(ctx),
+        changes_detail_section(ctx),
         sources_section(ctx),
         accessibility_section(),
-    ]
+    ) if b is not None]
     return Document(
         title=title,
         subtitle="How NHS trusts in England are placed in segments and ranked in league tables, what the tables "
