@@ -333,7 +333,7 @@ def trend_section(ctx: Context, code: str) -> Section:
     return Section("Trend across quarters", (fig,), id="trend-section")
 
 
-BAND_HUNDREDTHS = 20  # the width of an average-score band in the peers chart: 0.20
+BAND_HUNDREDTHS = 25  # the width of an average-score band in the peers chart: 0.25
 
 
 def peers_section(ctx: Context, code: str) -> Section:
