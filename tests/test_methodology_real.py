@@ -171,3 +171,21 @@ def test_configured_cutoffs_replace_the_published_segments(mh, config):
     assert t.loc["RYY", "unadjusted_segment"] == 1
     assert t.loc["RY2", "unadjusted_segment"] == 4
     assert (t.unadjusted_segment[t.average_score <= 2.0] == 1).all()
+
+
+def test_pooled_cutoffs_on_the_example_data_reproduce_its_segments(config):
+    from tests.shared_data import ROOT
+
+    example = load([ROOT / "data"], config)
+    assert example.fictional
+    for quarter in example.quarters:
+        r = compute_quarter(example.metrics, config, quarter, league=example.league)
+        t = r.trusts
+        assert r.cutoffs.source == "pooled" and len(t) == 205
+        assert set(t.trust_type) == set(config.trust_types)
+        assert (t.unadjusted_segment == t.unadjusted_published).all()
+        assert (t.adjusted_segment == t.adjusted_published).all()
+        assert (t.league_rank == t.league_rank_published).all()
+        # Each cut-off lies between the averages it separates.
+        for (hi, lo), cut in zip(r.cutoffs.brackets, r.cutoffs.values):
+            assert hi <= cut < lo
