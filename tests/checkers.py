@@ -333,10 +333,10 @@ def pdf_facts(pdf_path: str | Path) -> dict[str, Any]:
 
 
 def pdf_text(pdf_path: str | Path) -> str:
-    """The PDF's text as laid out (``pdftotext -layout``)."""
+    """The PDF's text in reading order (``pdftotext`` without ``-layout``), so a wrapped cell stays together."""
     exe = shutil.which("pdftotext")
     require(exe is not None, "pdftotext (poppler-utils)")
-    return subprocess.run([exe, "-layout", "-enc", "UTF-8", str(pdf_path), "-"],
+    return subprocess.run([exe, "-enc", "UTF-8", str(pdf_path), "-"],
                           capture_output=True, text=True, check=True, timeout=120).stdout
 
 

@@ -134,14 +134,7 @@ def check_docx(path: Path, doc: Document, tmp: Path) -> None:
 
 
 def pdf_reading_text(path: Path) -> str:
-    """The PDF's text in reading order (pdftotext without -layout), so wrapped cells stay together."""
-    import shutil
-    import subprocess
-
-    exe = shutil.which("pdftotext")
-    checkers.require(exe is not None, "pdftotext (poppler-utils)")
-    return subprocess.run([exe, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True,
-                          timeout=120).stdout
+    return checkers.pdf_text(path)
 
 
 def collapse(text: str) -> str:

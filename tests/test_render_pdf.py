@@ -97,7 +97,7 @@ def test_continuation_rows_know_their_column_headers(pdf_path):
 
 
 def test_text_is_extractable_with_awkward_names(pdf_path):
-    text = checkers.pdf_text(pdf_path)
+    text = " ".join(checkers.pdf_text(pdf_path).split())  # a wrapped cell breaks at a space
     assert AWKWARD_NAME in text
     assert "Page 1 of" in text
 
