@@ -158,8 +158,16 @@ def _peak_rss_kb() -> int:
         return 0
 
 
+def _national_task(folder: str, formats: tuple[str, ...]) -> tuple[dict[str, float], list[str]]:
+    part = BuildReport(out_dir=Path(folder))
+    build_national(_WORKER_CTX, Path(folder), formats, part)
+    return part.seconds, [str(p) for p in part.written]
+
+
 def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str, ...], jobs: int,
-                progress: Callable[[int, int], None] | None, report: BuildReport) -> dict[str, dict[str, int]]:
+                progress: Callable[[int, int], None] | None, report: BuildReport,
+                national_folder: Path | None = None) -> dict[str, dict[str, int]]:
+    """Build the packs; with ``national_folder``, the national document is built by a worker alongside them."""
     sizes: dict[str, dict[str, int]] = {}
     tasks = [(code, str(folder), formats) for code in codes]
     done = 0
@@ -175,11 +183,17 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
     mp = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with mp.Pool(jobs, initializer=_init_worker, initargs=(ctx,), maxtasksperchild=PACKS_PER_WORKER) as pool:
         try:
+            national = (pool.apply_async(_national_task, (str(national_folder), formats))
+                        if national_folder is not None else None)
             for code, s, err, timings, rss in pool.imap_unordered(_pack_task, tasks, chunksize=1):
                 done += 1
                 _record(code, s, err, sizes, report, timings, rss)
                 if progress:
                     progress(done, len(tasks))
+            if national is not None:
+                seconds, written = national.get()
+                report.seconds.update(seconds)
+                report.written += [Path(p) for p in written]
         except BaseException:  # Ctrl-C, SIGTERM or an error: stop the workers, leave no temporary
             pool.terminate()
             pool.join()
@@ -225,11 +239,16 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
         codes = list(dict.fromkeys(trusts))
     remove_stale_temporaries(out_dir)
     t_all = time.perf_counter()
-    build_national(ctx, folder, formats, report)
+    jobs = jobs or os.cpu_count() or 1
+    # With worker processes, the national document is built by one of them while the others build packs.
+    alongside = packs and jobs > 1
+    if not alongside:
+        build_national(ctx, folder, formats, report)
     sizes: dict[str, dict[str, int]] = {}
     if packs:
         t0 = time.perf_counter()
-        sizes = build_packs(ctx, codes, folder / PACKS_DIR, formats, jobs or os.cpu_count() or 1, progress, report)
+        sizes = build_packs(ctx, codes, folder / PACKS_DIR, formats, jobs, progress, report,
+                            national_folder=folder if alongside else None)
         report.seconds["packs"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     from .content.site import write_site
