@@ -450,17 +450,20 @@ def _check_identity(metrics: pd.DataFrame, league: pd.DataFrame) -> None:
 
 
 def _sparse_trust_warnings(metrics: pd.DataFrame, config: Config) -> list[str]:
+    """One warning per quarter and trust type naming the trusts scored on far fewer metrics than most."""
     scored = metrics[metrics["metric_id"].str.startswith(config.score_prefix)]
     counts = scored.groupby(["quarter", "trust_type", "trust_code", "trust_name"])["metric_id"].nunique()
     out = []
     for (quarter, ttype), group in counts.groupby(level=[0, 1]):
         typical = int(group.median())
-        for (q, t, code, name), n in group.items():
-            if n < 0.75 * typical:
-                out.append(
-                    f"{name} ({code}) has {n} scored metrics in {q}, fewer than most "
-                    f"{config.plural(t)} ({typical}): its average rests on fewer scores."
-                )
+        few = [(code, name, n) for (_, _, code, name), n in group.items() if n < 0.75 * typical]
+        if not few:
+            continue
+        listed = "; ".join(f"{name} ({code}) has {n}" for code, name, n in few)
+        out.append(
+            f"{quarter}: {len(few)} of the {len(group)} {config.plural(ttype)} have fewer scored metrics than most "
+            f"({typical}), so their averages rest on fewer scores: {listed}."
+        )
     return out
 
 

@@ -181,7 +181,9 @@ def test_few_scored_metrics_is_a_warning_not_an_error(tmp_path):
     data = write(tmp_path, [HEADER, *rows], bom=False)
     result, out = run(tmp_path, "--data", str(data))
     assert result.exit_code == 0, result.output
-    assert "warning: Example Vale NHS Trust (XA1) has 2 scored metrics" in result.output
+    assert "warning: Q4 2025/26: 2 of the 5 mental health and community trusts have fewer scored metrics than " \
+           "most (4)" in result.output
+    assert "Example Vale NHS Trust (XA1) has 2" in result.output
     assert out.exists()
 
 
