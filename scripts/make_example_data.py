@@ -566,8 +566,8 @@ def build(config: Config, seed: int = SEED) -> dict[str, bytes]:
     frame = pd.concat([frame, summary], ignore_index=True)
     files = {}
     for ttype, slug in FILE_SLUG.items():
-        files[f"nhs-oversight-framework-{slug}-trust-data.csv"] = data_file(frame[frame["trust_type"] == ttype])
-        files[f"nhs-oversight-framework-{slug}-trust-league-table.csv"] = league_file(
+        files[f"example-{slug}-trust-data.csv"] = data_file(frame[frame["trust_type"] == ttype])
+        files[f"example-{slug}-trust-league-table.csv"] = league_file(
             league[league["Trust_type"] == ttype])
     return files
 

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SCRIPT = ROOT / "scripts" / "make_example_data.py"
 SLUGS = ("acute", "mental-health-and-community", "ambulance")
-FILES = tuple(f"nhs-oversight-framework-{s}-trust-{k}.csv" for s in SLUGS for k in ("data", "league-table"))
+FILES = tuple(f"example-{s}-trust-{k}.csv" for s in SLUGS for k in ("data", "league-table"))
 COUNTS = {"Acute trust": 134, "Mental health and community trust": 61, "Ambulance trust": 10}
 SUBTYPES = {
     "Acute trust": {"Acute - Teaching", "Acute - Large", "Acute - Medium", "Acute - Small", "Acute - Specialist",

@@ -384,7 +384,8 @@ def sources_section(ctx: Context) -> Section:
         scope = "verified rule" if s.scope == "rule" else "assumption"
         rows.append((family, scope, str(getattr(s, MATCH)), str(getattr(s, ROUNDING)), str(getattr(s, MISMATCH))))
     blocks: list = list(prose.render("sources", rules=F.rule_facts(cfg), quarter=r.quarter,
-                                     cutoff_source=r.cutoffs.source, files=list(ctx.sources)))
+                                     cutoff_source=r.cutoffs.source, files=list(ctx.sources),
+                                     fictional=ctx.fictional))
     if rows:
         compared: tuple = (Table(
             caption=f"reportgen's recomputed figures compared with NHS England's published ones, {r.quarter}",

@@ -381,7 +381,8 @@ def sources_section(ctx: Context, code: str) -> Section:
     blocks = list(prose.render("pack-sources", rules=F.rule_facts(cfg), quarter=ctx.quarter,
                                national=NATIONAL_FROM_PACK, files=list(ctx.sources),
                                cutoff_sentence=F.cutoff_sentence(r.cutoffs),
-                               average_source=row.average_source, counts=counts, compared=len(mine)))
+                               average_source=row.average_source, counts=counts, compared=len(mine),
+                               fictional=ctx.fictional))
     return Section("Where the figures come from", tuple(blocks), id="sources")
 
 
