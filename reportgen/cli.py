@@ -82,6 +82,8 @@ class Inputs:
         self.dataset = load(paths, self.config, quarter)
         for w in self.dataset.warnings:
             self.say.warn(w)
+        if self.dataset.fictional:
+            self.say.info("The input is fictional example data: nothing built from it describes a real trust.")
         if quarter:
             self.quarter = self._given_quarter(quarter)
         else:
@@ -260,8 +262,6 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, tr
     codes = [check_trust_code(c.strip()) for c in trusts]
     inp = Inputs(data, quarter, config_path, cutoffs, quiet)
     ctx = make_context(inp.dataset, inp.config, inp.quarter, inp.cutoffs)
-    if ctx.fictional:
-        inp.say.info("The input is fictional example data; every document says so.")
     with Progress(quiet) as progress:
         report = run_build(ctx, out, chosen, packs=not no_packs, trusts=codes or None, jobs=jobs,
                            progress=progress)
