@@ -22,12 +22,11 @@ from .config import Config
 from .content.national import NATIONAL_NAME, Context, national_document
 from .errors import InputError
 from .methodology import QuarterResult, compute_quarter
-from .outputs import remove_stale_temporaries, write_atomic
+from .outputs import PACKS_DIR, remove_stale_temporaries, write_atomic
 from .quarters import slug as quarter_slug
 from .reconcile import Reconciliation, compare_result
 
 FORMATS = ("html", "pdf", "docx")
-PACKS_DIR = "trusts"
 PACKS_PER_WORKER = 25  # a worker is replaced after this many packs
 _TRUST_CODE = re.compile(r"^[A-Z0-9]{3,5}$")
 

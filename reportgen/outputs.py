@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 
 TMP_PREFIX = ".reportgen-"
+#: The folder, inside a quarter's folder, that holds the trust packs.
+PACKS_DIR = "trusts"
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 import reportgen
 
-from ..outputs import write_atomic
+from ..outputs import PACKS_DIR, write_atomic
 from ..quarters import slug as quarter_slug
 from ..quarters import sort_key
 from ..render.html import environment, stylesheet
@@ -31,7 +31,6 @@ from . import text as T
 from .national import NATIONAL_NAME, Context
 
 INDEX = "index.html"
-PACKS_DIR = "trusts"  # the build stage writes packs here (reportgen.build.PACKS_DIR)
 SITE_TEMPLATE = "site.html.j2"
 QUARTERS_TEMPLATE = "quarters.html.j2"
 SITE_TITLE = "NHS Oversight Framework: league tables and trust briefing packs"
