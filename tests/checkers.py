@@ -101,6 +101,11 @@ _BROWSER = _Browser()
 atexit.register(_BROWSER.close)
 
 
+def browser():
+    """The session's one headless Chromium (Playwright), for tests that drive a page themselves."""
+    return _BROWSER.get()
+
+
 def close_browser() -> None:
     _BROWSER.close()
 

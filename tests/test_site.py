@@ -310,7 +310,7 @@ def test_two_builds_are_byte_identical(tmp_path, built, ctx, sizes):
 def _browser():
     checkers.require(checkers.CHROMIUM.exists(), f"Chromium ({checkers.CHROMIUM})")
     checkers.require(checkers.AXE_JS.exists(), f"axe-core ({checkers.AXE_JS})")
-    return checkers._BROWSER.get()  # the session's one Chromium (a second Playwright cannot start)
+    return checkers.browser()  # the session's one Chromium (a second Playwright cannot start)
 
 
 def _axe(page) -> list[dict]:
