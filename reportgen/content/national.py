@@ -3,6 +3,7 @@ and cannot tell you, and the tables themselves."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -29,6 +30,11 @@ class Context:
     fictional: bool
     sources: tuple[str, ...]  # names of the input files
     metrics: pd.DataFrame  # the tidy metrics frame of the input (every quarter)
+
+    @cached_property
+    def quarter_metrics(self) -> pd.DataFrame:
+        """The metrics rows of the chosen quarter."""
+        return self.metrics[self.metrics.quarter == self.quarter]
 
     @property
     def result(self) -> QuarterResult:

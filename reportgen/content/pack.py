@@ -83,9 +83,7 @@ def at_a_glance(ctx: Context, result: QuarterResult, row) -> Section:
 def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
     """Every metric scored for any trust of this trust's type this quarter, with this trust's figures."""
     cfg = ctx.config
-    q = ctx.result.quarter
-    m = ctx.results[q]  # noqa: F841 (kept for symmetry)
-    frame = _quarter_frame(ctx)
+    frame = ctx.quarter_metrics
     row = ctx.result.trust(code)
     peers = frame[frame.trust_type == row.trust_type]
     scores = peers[peers.metric_id.str.startswith(cfg.score_prefix)]
@@ -119,17 +117,6 @@ def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
     if df.empty:
         return df
     return df.assign(_o=df.domain.map(order)).sort_values(["_o", "metric_id"]).drop(columns="_o").reset_index(drop=True)
-
-
-_FRAME_CACHE: dict[int, pd.DataFrame] = {}
-
-
-def _quarter_frame(ctx: Context) -> pd.DataFrame:
-    key = id(ctx)
-    if key not in _FRAME_CACHE:
-        _FRAME_CACHE.clear()
-        _FRAME_CACHE[key] = ctx.metrics[ctx.metrics.quarter == ctx.quarter]
-    return _FRAME_CACHE[key]
 
 
 METRIC_COLUMNS = ("Metric", "Value (data period)", "Score (1 best, 4 worst)", "Peer median",
