@@ -115,6 +115,9 @@ def guarded(fn):
             return fn(*args, **kwargs)
         except (InputError, ConfigError) as exc:
             fail(str(exc))
+        except OSError as exc:  # for example an output folder that cannot be written
+            where = f" {exc.filename}" if exc.filename else ""
+            fail(f"cannot write{where}: {exc.strerror or exc}.", EXIT_PROBLEM)
         except KeyboardInterrupt:
             click.echo("reportgen: interrupted; no partial file was left.", err=True)
             sys.exit(130)

@@ -194,3 +194,13 @@ def test_no_traceback_from_the_real_command(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"reportgen: error: {tmp_path / 'missing'}: no such file or folder."
     assert not out.exists()
+
+
+def test_an_output_that_cannot_be_written_is_one_sentence(tmp_path):
+    data = write(tmp_path, [HEADER, *good_rows()])
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder should be")
+    result = CliRunner().invoke(main, ["league", "--data", str(data), "--out", str(blocker / "league.csv")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith(f"reportgen: error: cannot write {blocker}")
+    assert "Traceback" not in result.output
