@@ -47,9 +47,9 @@ def distance_sentence(row, cut_source: str) -> str:
     if row.better_segment_edge_basis == "cut-off":
         return (f"To reach segment {unadj - 1}, its average would need to fall by {dist:.2f}, to {edge:.2f} or "
                 f"lower (this quarter's cut-off).")
-    return (f"To reach segment {unadj - 1}, its average would need to fall by at least {dist:.2f}, to {edge:.2f} "
-            f"or lower: {edge:.2f} is the highest average placed in segment {unadj - 1} this quarter among the trusts "
-            f"in the input, so the true cut-off is at or above it.")
+    return (f"A fall in its average of {dist:.2f}, to {edge:.2f}, would be enough to reach segment {unadj - 1}: "
+            f"{edge:.2f} is the highest average placed in segment {unadj - 1} this quarter among the trusts in the "
+            f"input, so the cut-off is at or above it (the cut-offs themselves could not be recomputed).")
 
 
 def at_a_glance(ctx: Context, result: QuarterResult, row) -> Section:
