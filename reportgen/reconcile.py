@@ -31,21 +31,27 @@ def classify(published: pd.Series, recomputed: pd.Series, tolerance: float, exac
                      index=published.index)
 
 
+def comparisons(rows: pd.DataFrame, figure, published: pd.Series, recomputed: pd.Series, status: pd.Series,
+                scope) -> pd.DataFrame:
+    """A block of comparisons in the reconciliation layout; ``rows`` give quarter, trust type, code and name."""
+    out = pd.DataFrame({
+        "quarter": rows["quarter"], "trust_type": rows["trust_type"], "trust_code": rows["trust_code"],
+        "trust_name": rows["trust_name"], "figure": figure,
+        "published": published.astype(float), "recomputed": recomputed.astype(float),
+    })
+    out["difference"] = (out["recomputed"] - out["published"]).round(6)
+    out["status"] = status
+    out["scope"] = scope
+    return out[COLUMNS]
+
+
 def _rows(frame: pd.DataFrame, figure: str, published: str, recomputed: str, tolerance: float,
           exact: bool, scope: str = "rule") -> pd.DataFrame:
     f = frame[frame[published].notna() & frame[recomputed].notna()]
     if f.empty:
         return pd.DataFrame(columns=COLUMNS)
-    out = pd.DataFrame({
-        "quarter": f["quarter"], "trust_type": f["trust_type"], "trust_code": f["trust_code"],
-        "trust_name": f["trust_name"],
-        "figure": figure,
-        "published": f[published].astype(float), "recomputed": f[recomputed].astype(float),
-    })
-    out["difference"] = (out["recomputed"] - out["published"]).round(6)
-    out["status"] = classify(out["published"], out["recomputed"], tolerance, exact)
-    out["scope"] = scope
-    return out[COLUMNS]
+    status = classify(f[published], f[recomputed], tolerance, exact)
+    return comparisons(f, figure, f[published], f[recomputed], status, scope)
 
 
 def compare_result(result: QuarterResult) -> pd.DataFrame:
@@ -112,20 +118,13 @@ def compare_raw(frame: pd.DataFrame, config: Config, quarters) -> pd.DataFrame:
         else:
             recomputed = scoring.round_half_up(recomputed, config.decimals)
             status = classify(part[pub], recomputed, tol)
-        out = pd.DataFrame({
-            "quarter": part["quarter"], "trust_type": part["trust_type"], "trust_code": part["trust_code"],
-            "trust_name": part["trust_name"],
-            "figure": part["metric_id"] + f" within-type {label} (" + part["units"] + ")",
-            "published": part[pub].astype(float), "recomputed": recomputed,
-        })
-        out["difference"] = (out["recomputed"] - out["published"]).round(6)
-        out["status"] = status
         if col == "rank":
             unknown = part["metric_id"].map(lambda m: config.metric(m).get("published_rank_basis") == "inferred")
-            out["scope"] = np.where(unknown, "assumption", "rule")
+            scope = np.where(unknown, "assumption", "rule")
         else:
-            out["scope"] = "rule"
-        parts.append(out[COLUMNS])
+            scope = "rule"
+        figure = part["metric_id"] + f" within-type {label} (" + part["units"] + ")"
+        parts.append(comparisons(part, figure, part[pub], recomputed, status, scope))
     rescored = scoring.score_from_raw(f, config)
     if not rescored.empty:
         pub = f[f["metric_id"].str.startswith(config.score_prefix)].drop_duplicates(["quarter", "trust_code", "metric_id"])
@@ -134,18 +133,12 @@ def compare_raw(frame: pd.DataFrame, config: Config, quarters) -> pd.DataFrame:
         r["published"] = [pub.get(k, np.nan) for k in zip(r["quarter"], r["trust_code"], r["metric_id"])]
         r = r[r["published"].notna()]
         r["trust_name"] = [names.get((a, b), "") for a, b in zip(r["quarter"], r["trust_code"])]
-        out = pd.DataFrame({
-            "quarter": r["quarter"], "trust_type": r["trust_type"], "trust_code": r["trust_code"],
-            "trust_name": r["trust_name"], "figure": r["metric_id"] + " score from raw value",
-            "published": r["published"].astype(float), "recomputed": r["score"].astype(float),
-        })
-        out["difference"] = (out["recomputed"] - out["published"]).round(6)
-        out["status"] = classify(out["published"], out["recomputed"], tol, exact=False)
         # A verified rule whose scoring population spans trust types that are not loaded cannot be
         # checked here: it is reported, but as resting on an assumption.
         known = r["basis"].isin(["verified", "NHSE"]) & r["population_complete"].astype(bool)
-        out["scope"] = np.where(known, "rule", "assumption")
-        parts.append(out[COLUMNS])
+        status = classify(r["published"], r["score"], tol, exact=False)
+        parts.append(comparisons(r, r["metric_id"] + " score from raw value", r["published"], r["score"], status,
+                                 np.where(known, "rule", "assumption")))
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 

@@ -38,7 +38,7 @@ def main() -> None:
     pdf = s.get("pack pdf", 0.0)
     print(f"{report.packs} packs x 3 formats, the national document and the site with --jobs {args.jobs}: "
           f"{wall:.1f} s wall ({s['packs']:.1f} s for the packs), {report.packs / s['packs']:.2f} packs per second")
-    print(f"worker time by stage: " + ", ".join(f"{k[5:]} {v:.1f} s" for k, v in sorted(s.items())
+    print("worker time by stage: " + ", ".join(f"{k[5:]} {v:.1f} s" for k, v in sorted(s.items())
                                                if k.startswith("pack ")))
     print(f"PDF rendering: {100 * pdf / worker_busy:.0f}% of the pack workers' time; "
           f"peak memory of one worker: {report.worker_peak_kb / 1024:.0f} MB")

@@ -1,7 +1,6 @@
 """The release build: every pack, byte-identical rebuilds, interruption, refused codes, failures."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys

@@ -1,8 +1,6 @@
 """The methodology reproduces NHS England's published figures from the real files."""
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import pytest
 

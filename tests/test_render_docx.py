@@ -13,6 +13,7 @@ from reportgen.render import palette
 from reportgen.render.docx import render_docx
 from tests import checkers
 from tests.conftest import AWKWARD_NAME, LONG_TABLE_ROWS
+from tests.document_checks import model_tables
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +24,6 @@ def docx_path(sample_outputs):
 @pytest.fixture(scope="module")
 def facts(docx_path):
     return checkers.docx_facts(docx_path)
-
-
-def model_tables(doc: Document) -> list[Table]:
-    """Tables in document order, figures' data tables included."""
-    out = []
-    for block, _ in walk(doc.blocks):
-        if isinstance(block, Table):
-            out.append(block)
-        elif isinstance(block, Figure):
-            out.append(block.data)
-    return out
 
 
 def test_language_is_set_where_readers_look(facts):

@@ -106,7 +106,7 @@ def test_text_is_escaped():
 def test_description_names_highlight_and_reference_lines():
     text = describe(chart(5))
     assert "Horizontal bar chart" in text and "5 bars" in text
-    assert f"Trust 2" in text and "Median at 2.5" in text
+    assert "Trust 2" in text and "Median at 2.5" in text
 
 
 def test_colours_all_come_from_the_palette():

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Config
-from ..methodology import CONFIGURED, GIVEN, POOLED, PUBLISHED, Cutoffs, QuarterResult
+from ..methodology import CONFIGURED, GIVEN, POOLED, Cutoffs, QuarterResult
 from . import text as T
 
 BASIS_WORDS = {

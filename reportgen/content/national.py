@@ -52,10 +52,19 @@ def fictional_note() -> Note:
         "it says nothing about any real NHS trust."),), kind="warning")
 
 
-def format_links(name: str, formats: tuple[str, ...] = ("html", "pdf", "docx")) -> tuple[Link, ...]:
-    words = {"html": "Web page (HTML)", "pdf": "PDF", "docx": "Word document"}
-    return tuple(Link(f"This document as a {words[f]}" if f != "html" else "This document as a web page",
-                      f"{name}.{f}") for f in formats)
+FORMAT_WORDS = {"html": "web page", "pdf": "PDF", "docx": "Word document"}
+
+
+def format_links(name: str, formats: tuple[str, ...], what: str = "document") -> tuple[Link, ...]:
+    """Links to the same document in each built format: "This document as a PDF"."""
+    return tuple(Link(f"This {what} as a {FORMAT_WORDS[f]}", f"{name}.{f}") for f in formats)
+
+
+def opening(ctx: Context, title: str) -> tuple[str, list]:
+    """A document's title and first blocks: both say so when the input is fictional example data."""
+    if ctx.fictional:
+        return f"{title} (fictional example data)", [fictional_note()]
+    return title, []
 
 
 # ---------------------------------------------------------------------------
@@ -290,7 +299,7 @@ def worked_example(ctx: Context) -> Section:
         Table(caption=f"Step 1: the scores that count for {ex.trust_name}, {r.quarter}",
               columns=("Metric or combined score", "Domain", "Score"), rows=rows, numeric=(False, False, True),
               id="example-scores"),
-        Paragraph.of(f"Step 2: its domain scores are the mean of the scores in each domain."),
+        Paragraph.of("Step 2: its domain scores are the mean of the scores in each domain."),
         Table(caption=f"Step 2: domain scores of {ex.trust_name}, {r.quarter}",
               columns=("Domain", "Scores in the domain", "Domain score"), rows=dom_rows,
               numeric=(False, True, True), id="example-domains"),
@@ -345,9 +354,9 @@ def league_section(ctx: Context) -> Section:
     subs = []
     for ttype in r.trust_types:
         subs.append(Section(cfg.plural(ttype).capitalize(), (
-            Paragraph.of(f"Trusts are listed best first: by segment, then by average score. Trusts with the same "
-                         f"segment and the same average to 2 decimal places share a rank, shown as \"(tied)\", and "
-                         f"the next rank is skipped. \"No data\" means the input does not include that figure."),
+            Paragraph.of("Trusts are listed best first: by segment, then by average score. Trusts with the same "
+                         "segment and the same average to 2 decimal places share a rank, shown as \"(tied)\", and "
+                         "the next rank is skipped. \"No data\" means the input does not include that figure."),
             league_table(r, ttype, cfg),
         ), id=f"league-{T.slug(ttype)}-section"))
     return Section("League tables", tuple(subs), id="league-tables")
@@ -413,12 +422,7 @@ def accessibility_section() -> Section:
 
 def national_document(ctx: Context, formats: tuple[str, ...] = ("html", "pdf", "docx")) -> Document:
     r = ctx.result
-    title = f"NHS Oversight Framework league tables: {r.quarter}"
-    if ctx.fictional:
-        title += " (fictional example data)"
-    blocks: list = []
-    if ctx.fictional:
-        blocks.append(fictional_note())
+    title, blocks = opening(ctx, f"NHS Oversight Framework league tables: {r.quarter}")
     blocks += [b for b in (
         summary_section(ctx),
         derivation_section(ctx),

@@ -5,13 +5,13 @@ import numpy as np
 import pandas as pd
 
 from ..methodology import QuarterResult
-from ..model import Bar, BarChart, BulletList, Document, Figure, Link, Paragraph, Run, Section, Table
+from ..model import Bar, BarChart, BulletList, Document, Figure, Link, Paragraph, Section, Table
 from ..quarters import end_date, slug, sort_key
-from ..reconcile import MATCH, MISMATCH, ROUNDING, compare_result
+from ..reconcile import MATCH, MISMATCH, ROUNDING
 from . import facts as F
 from . import prose
 from . import text as T
-from .national import NATIONAL_NAME, Context, fictional_note, segment_cell
+from .national import NATIONAL_NAME, Context, format_links, opening, segment_cell
 
 NATIONAL_FROM_PACK = f"../{NATIONAL_NAME}.html"
 
@@ -228,7 +228,6 @@ def domain_section(ctx: Context, code: str) -> tuple[Section, list[tuple[str, in
 
 
 def summary_section(ctx: Context, code: str, ranked, mr: pd.DataFrame) -> Section:
-    row = ctx.result.trust(code)
     sentences = []
     if ranked:
         best = min(ranked, key=lambda x: (x[1] / x[2], x[0]))
@@ -280,13 +279,15 @@ def _trend(ctx: Context, code: str) -> list[tuple[str, pd.Series]]:
 def _movement(ctx: Context, code: str) -> str:
     trend = _trend(ctx, code)
     if len(trend) < 2:
-        return f"The input holds no earlier quarter for this trust, so movement cannot be shown."
-    (q0, a), (q1, b) = trend[-2], trend[-1]
+        return "The input holds no earlier quarter for this trust, so movement cannot be shown."
+    (q0, a), (_, b) = trend[-2], trend[-1]
+
     def change(x, y, what, fmt=str, lower_better=True):
         if x == y:
             return f"its {what} stayed at {fmt(y)}"
         direction = "improved" if (y < x) == lower_better else "worsened"
         return f"its {what} {direction} from {fmt(x)} to {fmt(y)}"
+
     parts = [
         change(int(a.final_segment), int(b.final_segment), "segment"),
         change(int(a.league_rank), int(b.league_rank), "rank", T.ordinal),
@@ -378,12 +379,7 @@ def pack_document(ctx: Context, code: str, formats: tuple[str, ...] = ("html", "
     row = r.trust(code)
     mr = metric_rows(ctx, code)
     domains, ranked = domain_section(ctx, code)
-    title = f"{row.trust_name}: NHS Oversight Framework briefing, {ctx.quarter}"
-    if ctx.fictional:
-        title += " (fictional example data)"
-    blocks: list = []
-    if ctx.fictional:
-        blocks.append(fictional_note())
+    title, blocks = opening(ctx, f"{row.trust_name}: NHS Oversight Framework briefing, {ctx.quarter}")
     blocks += [
         Paragraph.of(f"{row.trust_name} ({code}) is a {row.trust_type.lower()} ({row.trust_subtype}) in the "
                      f"{row.region} region. This briefing shows where it stands in the {cfg.title} for "
@@ -399,8 +395,7 @@ def pack_document(ctx: Context, code: str, formats: tuple[str, ...] = ("html", "
             plural=cfg.plural(row.trust_type), n_items=int(row.n_items)), id="limits"),
         sources_section(ctx, code),
     ]
-    words = {"html": "web page", "pdf": "PDF", "docx": "Word document"}
-    related = tuple(Link(f"This briefing as a {words[f]}", f"{code}.{f}") for f in formats) + (
+    related = format_links(code, formats, "briefing") + (
         Link("The national league tables", NATIONAL_FROM_PACK), Link("All trusts", "../index.html"))
     return Document(
         title=title,
