@@ -178,8 +178,9 @@ def _recovery_section(ctx: Context) -> Section:
     seg = cfg["recovery_support"]["segment"]
     t = r.trusts
     if not t.recovery_published.any():
-        body = (Paragraph.of(f"NHS England did not publish Recovery Support Programme placements (segment {seg}) "
-                             f"for {r.quarter} in these files, so no trust is shown in segment {seg}."),)
+        body = (Paragraph.of(f"The input holds no Recovery Support Programme placements (segment {seg}) for "
+                             f"{r.quarter}, so no trust is shown in segment {seg}. NHS England published them for "
+                             f"the first two quarters of 2025/26 only."),)
     else:
         placed = t[t.final_segment == seg]
         if placed.empty:
