@@ -179,8 +179,7 @@ def _recovery_section(ctx: Context) -> Section:
     t = r.trusts
     if not t.recovery_published.any():
         body = (Paragraph.of(f"The input holds no Recovery Support Programme placements (segment {seg}) for "
-                             f"{r.quarter}, so no trust is shown in segment {seg}. NHS England published them for "
-                             f"the first two quarters of 2025/26 only."),)
+                             f"{r.quarter}, so no trust is shown in segment {seg}."),)
     else:
         placed = t[t.final_segment == seg]
         if placed.empty:
