@@ -141,3 +141,43 @@ class Config:
 
     def basis(self, section: str) -> str:
         return self.raw[section].get("basis", "inferred")
+
+    @cached_property
+    def publisher(self) -> "Publisher":
+        p = self.raw.get("publisher", {})
+        return Publisher(name=str(p.get("name", "")).strip(), contact=str(p.get("contact", "")).strip(),
+                         response_time=str(p.get("response_time", "")).strip(),
+                         data_publisher=str(p.get("data_publisher", "NHS England")).strip() or "NHS England")
+
+    @property
+    def change_threshold(self) -> float:
+        """The move in average score above which a segment change counts as a change in score (inferred)."""
+        return float(self.raw["changes"]["average_threshold"])
+
+
+NOT_CONFIGURED = "not yet configured"
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the documents, from the year's ``[publisher]`` table.
+
+    Empty values mean not configured: ``name_text`` and ``contact_text`` then say
+    so in words rather than inventing a publisher or an address."""
+
+    name: str
+    contact: str
+    response_time: str
+    data_publisher: str
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.name and self.contact)
+
+    @property
+    def name_text(self) -> str:
+        return self.name or f"publisher {NOT_CONFIGURED} (set publisher.name in the year's configuration)"
+
+    @property
+    def contact_text(self) -> str:
+        return self.contact or f"contact {NOT_CONFIGURED} (set publisher.contact in the year's configuration)"

