@@ -143,7 +143,7 @@ class Config:
         return self.raw[section].get("basis", "inferred")
 
     @cached_property
-    def publisher(self) -> "Publisher":
+    def publisher(self) -> Publisher:
         p = self.raw.get("publisher", {})
         return Publisher(name=str(p.get("name", "")).strip(), contact=str(p.get("contact", "")).strip(),
                          response_time=str(p.get("response_time", "")).strip(),

@@ -5,7 +5,13 @@ import pytest
 
 from reportgen.config import Config
 from reportgen.content.readability import (
-    long_sentences, measure, reading_age, section_readings, sentences, syllables, words,
+    long_sentences,
+    measure,
+    reading_age,
+    section_readings,
+    sentences,
+    syllables,
+    words,
 )
 from reportgen.model import BulletList, Note, Paragraph, Section, Table
 

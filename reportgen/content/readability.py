@@ -18,9 +18,9 @@ documents' tests and ``scripts/readability.py`` use the same measure.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 from ..model import Block, BulletList, Note, Paragraph, Section
 
