@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -20,15 +19,14 @@ from typing import Callable
 
 from .config import Config
 from .content.national import NATIONAL_NAME, Context, national_document
-from .errors import InputError
+from .errors import TRUST_CODE, TRUST_CODE_RULE, InputError, printable
 from .methodology import QuarterResult, compute_quarter
-from .outputs import PACKS_DIR, remove_stale_temporaries, write_atomic
+from .outputs import PACKS_DIR, OutsideOutput, inside, remove_stale_temporaries, write_atomic
 from .quarters import slug as quarter_slug
 from .reconcile import Reconciliation, compare_result
 
 FORMATS = ("html", "pdf", "docx")
 PACKS_PER_WORKER = 25  # a worker is replaced after this many packs
-_TRUST_CODE = re.compile(r"^[A-Z0-9]{3,5}$")
 
 
 def render(doc, fmt: str) -> bytes:
@@ -58,8 +56,8 @@ def parse_formats(value: str) -> tuple[str, ...]:
 
 def check_trust_code(code: str) -> str:
     """A trust code is never trusted as a path: only a plain ODS-style code is accepted."""
-    if not _TRUST_CODE.fullmatch(code or ""):
-        raise InputError(f"--trust '{code}' is not a trust code (3 to 5 capital letters and digits, such as RYY).")
+    if not TRUST_CODE.fullmatch(code or ""):
+        raise InputError(f"--trust '{printable(code)}' is not a trust code ({TRUST_CODE_RULE}).")
     return code
 
 
@@ -99,7 +97,7 @@ def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report:
     for fmt in formats:
         t0 = time.perf_counter()
         data = render(doc, fmt)
-        report.written.append(write_atomic(folder / f"{NATIONAL_NAME}.{fmt}", data))
+        report.written.append(write_atomic(inside(folder, f"{NATIONAL_NAME}.{fmt}"), data))
         report.seconds[f"national {fmt}"] = time.perf_counter() - t0
 
 
@@ -123,6 +121,8 @@ def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...],
     """Write one trust's pack in each format; return the size of each file."""
     from .content.pack import pack_document
 
+    if not TRUST_CODE.fullmatch(code):  # codes are checked at load; a file name is made from no other
+        raise OutsideOutput(f"refusing to name a file after {printable(code)!r}: not a trust code.")
     t0 = time.perf_counter()
     doc = pack_document(ctx, code, formats)
     if timings is not None:
@@ -131,7 +131,7 @@ def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...],
     for fmt in formats:
         t0 = time.perf_counter()
         data = render(doc, fmt)
-        write_atomic(folder / f"{code}.{fmt}", data)
+        write_atomic(inside(folder, f"{code}.{fmt}"), data)
         sizes[fmt] = len(data)
         if timings is not None:
             timings[fmt] = timings.get(fmt, 0.0) + time.perf_counter() - t0

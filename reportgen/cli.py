@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .config import Config
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, printable
 
 EXIT_PROBLEM = 1
 EXIT_BAD_INPUT = 2
@@ -29,15 +29,15 @@ class Say:
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            click.echo(message, err=True)
+            click.echo(printable(message), err=True)
 
     def warn(self, message: str) -> None:
         if not self.quiet:
-            click.echo(f"reportgen: warning: {message}", err=True)
+            click.echo(f"reportgen: warning: {printable(message)}", err=True)
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
-    click.echo(f"reportgen: error: {message}", err=True)
+    click.echo(f"reportgen: error: {printable(message)}", err=True)
     sys.exit(code)
 
 
@@ -109,12 +109,16 @@ def guarded(fn):
     """Turn bad input into one sentence and exit code 2, never a traceback."""
     import functools
 
+    from .outputs import OutsideOutput
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except (InputError, ConfigError) as exc:
             fail(str(exc))
+        except OutsideOutput as exc:
+            fail(str(exc), EXIT_PROBLEM)
         except OSError as exc:  # for example an output folder that cannot be written
             where = f" {exc.filename}" if exc.filename else ""
             fail(f"cannot write{where}: {exc.strerror or exc}.", EXIT_PROBLEM)
@@ -170,8 +174,8 @@ def check(data, quarter, config_path, cutoffs, quiet, out, all_quarters):
              f"({len(bad)} of them against a verified rule).")
     if not rec.ok:
         first = bad.iloc[0]
-        click.echo(f"reportgen: mismatch: {first.quarter} {first.trust_code} {first.figure}: published "
-                   f"{first.published:g}, recomputed {first.recomputed:g}.", err=True)
+        click.echo(printable(f"reportgen: mismatch: {first.quarter} {first.trust_code} {first.figure}: published "
+                   f"{first.published:g}, recomputed {first.recomputed:g}."), err=True)
         sys.exit(EXIT_PROBLEM)
 
 
@@ -269,7 +273,7 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, tr
         report = run_build(ctx, out, chosen, packs=not no_packs, trusts=codes or None, jobs=jobs,
                            progress=progress)
     for code, reason in report.failures:
-        click.echo(f"reportgen: error: the pack of trust {code} failed: {reason}", err=True)
+        click.echo(f"reportgen: error: the pack of trust {code} failed: {printable(reason)}", err=True)
     inp.say.info(f"Wrote {report.out_dir}: the national document, {report.packs} trust "
                  f"pack{'s' if report.packs != 1 else ''} in {', '.join(chosen)}, and the site "
                  f"({report.seconds['total']:.1f} s).")

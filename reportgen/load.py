@@ -30,7 +30,7 @@ import pandas as pd
 
 from . import quarters as Q
 from .config import Config
-from .errors import InputError
+from .errors import TRUST_CODE, TRUST_CODE_RULE, InputError
 
 DATA_COLUMNS = (
     "Quarter", "Region", "Trust_type", "Trust_subtype", "Trust_code", "Trust_name", "Domain",
@@ -235,6 +235,15 @@ def _check_text(path, frame, lines, column) -> None:
     _fail_at(path, lines, frame[column].str.strip() == "", column, lambda i: "the value is blank.")
 
 
+def _check_codes(path, frame, lines) -> None:
+    """Trust codes name files: only a plain code is accepted, the same rule as --trust."""
+    codes = frame["Trust_code"].str.strip()
+    _fail_at(
+        path, lines, ~codes.map(lambda c: TRUST_CODE.fullmatch(c) is not None).astype(bool), "Trust_code",
+        lambda i: f"'{codes.iloc[i]}' is not a trust code ({TRUST_CODE_RULE}).",
+    )
+
+
 def _trust_types(path, frame, lines, config: Config) -> pd.Series:
     types = frame["Trust_type"].str.strip()
     canonical = types.map(config.type_aliases)
@@ -283,6 +292,7 @@ def _read_data(path, frame, lines, cols, config: Config, quarter: str | None) ->
     has_quarter = "Quarter" in cols
     for column in ("Trust_code", "Trust_name", "Metric_ID", "Units"):
         _check_text(path, frame, lines, column)
+    _check_codes(path, frame, lines)
     q = _quarters(path, frame, lines, config, has_quarter, quarter, "Quarter")
     if not has_quarter:
         _check_stated_quarter(path, frame, lines, quarter)
@@ -344,6 +354,7 @@ def _read_league(path, frame, lines, cols, config: Config, quarter: str | None) 
     has_quarter = "Quarter" in cols
     for column in ("Trust_code", "Trust_name"):
         _check_text(path, frame, lines, column)
+    _check_codes(path, frame, lines)
     qcol = "Quarter" if has_quarter else "Reporting_date"
     stated = frame[qcol].map(lambda s: Q.normalise(s))
     if not has_quarter and stated.notna().all() and quarter is None:

@@ -15,6 +15,27 @@ TMP_PREFIX = ".reportgen-"
 PACKS_DIR = "trusts"
 
 
+class OutsideOutput(ValueError):
+    """An output path that would lie outside the folder given with --out."""
+
+
+def inside(root: str | Path, *names: str) -> Path:
+    """``root/names...``, resolved, after checking that it lies inside ``root``.
+
+    Every output path of a build is made here. Each name must be a plain file or
+    folder name (no separator, not ``.`` or ``..``), and the resolved path, with
+    any symbolic link already in place followed, must still lie inside ``root``.
+    """
+    base = Path(root).resolve()
+    for name in names:
+        if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+            raise OutsideOutput(f"refusing to write {name!r}: not a plain file name inside {root}.")
+    path = base.joinpath(*names).resolve()
+    if not path.is_relative_to(base) or path == base:
+        raise OutsideOutput(f"refusing to write {base.joinpath(*names)}: it lies outside {root}.")
+    return path
+
+
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

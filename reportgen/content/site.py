@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 import reportgen
 
-from ..outputs import PACKS_DIR, write_atomic
+from ..outputs import PACKS_DIR, inside, write_atomic
 from ..quarters import slug as quarter_slug
 from ..quarters import sort_key
 from ..render.html import environment, stylesheet
@@ -254,6 +254,6 @@ def write_site(ctx: Context, out_dir: Path, folder: Path, formats: tuple[str, ..
     are read from the files in ``folder``. Returns the paths written.
     """
     out_dir, folder = Path(out_dir), Path(folder)
-    written = [write_atomic(folder / INDEX, quarter_page(ctx, folder, tuple(formats), sizes))]
-    written.append(write_atomic(out_dir / INDEX, quarters_page(out_dir)))
+    written = [write_atomic(inside(out_dir, folder.name, INDEX), quarter_page(ctx, folder, tuple(formats), sizes))]
+    written.append(write_atomic(inside(out_dir, INDEX), quarters_page(out_dir)))
     return written
