@@ -13,9 +13,9 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .config import Config
 from .content.national import NATIONAL_NAME, Context, national_document
@@ -107,6 +107,12 @@ def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report:
 _WORKER_CTX: Context | None = None
 
 
+def _worker_ctx() -> Context:
+    if _WORKER_CTX is None:
+        raise RuntimeError("a worker task ran before its worker was given the build's context")
+    return _WORKER_CTX
+
+
 def _init_worker(ctx: Context) -> None:
     global _WORKER_CTX
     _WORKER_CTX = ctx
@@ -142,7 +148,7 @@ def _pack_task(args) -> tuple[str, dict[str, int] | None, str | None, dict[str, 
     code, folder, formats = args
     timings: dict[str, float] = {}
     try:
-        sizes = build_pack(_WORKER_CTX, code, Path(folder), formats, timings)
+        sizes = build_pack(_worker_ctx(), code, Path(folder), formats, timings)
         return code, sizes, None, timings, _peak_rss_kb()
     except Exception as exc:  # reported with the trust's code; the other packs go on
         return code, None, f"{type(exc).__name__}: {exc}", timings, _peak_rss_kb()
@@ -159,7 +165,7 @@ def _peak_rss_kb() -> int:
 
 def _national_task(folder: str, formats: tuple[str, ...]) -> tuple[dict[str, float], list[str]]:
     part = BuildReport(out_dir=Path(folder))
-    build_national(_WORKER_CTX, Path(folder), formats, part)
+    build_national(_worker_ctx(), Path(folder), formats, part)
     return part.seconds, [str(p) for p in part.written]
 
 

@@ -51,7 +51,7 @@ def _cutoffs(value: str | None) -> tuple[float, float, float] | None:
     if len(parts) != 3 or not parts[0] <= parts[1] <= parts[2]:
         raise ConfigError(f"--cutoffs '{value}' must be three rising average scores separated by commas, "
                           f"for example --cutoffs 2.05,2.32,2.60.")
-    return parts  # type: ignore[return-value]
+    return parts[0], parts[1], parts[2]
 
 
 def common(f):
@@ -94,7 +94,7 @@ class Inputs:
         from .quarters import normalise
 
         q = normalise(quarter)
-        if q not in self.dataset.quarters:
+        if q is None or q not in self.dataset.quarters:
             raise InputError(f"--quarter '{quarter}': the input holds {', '.join(self.dataset.quarters)} only.")
         return q
 
@@ -206,7 +206,7 @@ class Progress:
         self.quiet = quiet
         self.bar = None
         self.last_line = -1
-        self.start = None
+        self.start = 0.0
 
     def __enter__(self):
         import time
@@ -214,7 +214,8 @@ class Progress:
         self.start = time.monotonic()
         if not self.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as Bar
 
             console = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
             self.bar = Bar(TextColumn("Trust packs"), BarColumn(), MofNCompleteColumn(), TextColumn("time left"),
@@ -258,10 +259,10 @@ class Progress:
 @guarded
 def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, trusts, jobs):
     """Write the national league-table document, every trust's briefing pack and the site."""
+    import signal
+
     from .build import build as run_build
     from .build import check_trust_code, make_context, parse_formats
-
-    import signal
 
     # SIGTERM stops the build as Ctrl-C does: workers stopped, no temporary left behind.
     signal.signal(signal.SIGTERM, _interrupt)

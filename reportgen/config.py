@@ -6,11 +6,12 @@ reads it into a typed, read-only value.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 YEARS_DIR = Path(__file__).parent / "years"
 DEFAULT_YEAR = "nof-2025-26"
@@ -60,7 +61,7 @@ class Config:
         return (Config, (_thaw(self.raw), self.path))
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "Config":
+    def load(cls, path: str | Path | None = None) -> Config:
         p = Path(path) if path else YEARS_DIR / f"{DEFAULT_YEAR}.toml"
         with open(p, "rb") as fh:
             return cls(tomllib.load(fh), p)

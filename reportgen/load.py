@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import difflib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -274,7 +274,7 @@ def _quarters(path, frame, lines, config, has_quarter: bool, quarter: str | None
     return pd.Series(quarter, index=frame.index)
 
 
-def _check_stated_quarter(path, frame, lines, quarter: str) -> None:
+def _check_stated_quarter(path, frame, lines, quarter: str | None) -> None:
     """A quarterless file's summary rows name their quarter in Reporting_date: it must agree."""
     if "Reporting_date" not in frame:
         return
@@ -324,7 +324,9 @@ def _check_data_values(path, out: pd.DataFrame, lines, config: Config) -> None:
         seg = ids.isin(ids_set) & value.notna()
         _fail_at(
             path, lines, seg & ~value.isin(range(1, top_segment + 1)), "Value",
-            lambda i, t=top_segment: f"the segment {value.iloc[i]:g} for {ids.iloc[i]} is not a whole number from 1 to {t}.",
+            lambda i, t=top_segment: (
+                f"the segment {value.iloc[i]:g} for {ids.iloc[i]} is not a whole number from 1 to {t}."
+            ),
         )
     flags = ids.isin([s["deficit"], s["recovery_flag"]]) & value.notna()
     _fail_at(
@@ -491,7 +493,9 @@ def load(paths: Iterable[str | Path], config: Config, quarter: str | None = None
     files = find_csv_files(paths)
     if not files:
         raise InputError("no input files were given.")
-    data_frames, league_frames, sources = [], [], []
+    data_frames: list[pd.DataFrame] = []
+    league_frames: list[pd.DataFrame] = []
+    sources = []
     for path in files:
         kind, cols, frame, lines = _read_frame(path)
         reader = _read_data if kind == "data" else _read_league
@@ -508,7 +512,8 @@ def load(paths: Iterable[str | Path], config: Config, quarter: str | None = None
     if metrics.empty:
         metrics = pd.DataFrame(columns=["quarter"] + [_snake(c) for c in DATA_COLUMNS[1:]] + ["file", "line"])
     if league.empty:
-        league = pd.DataFrame(columns=["quarter"] + [_snake(c) for c in LEAGUE_COLUMNS[1:] if c != "Trust_in_financial_deficit"] + ["deficit", "file", "line"])
+        league_columns = [_snake(c) for c in LEAGUE_COLUMNS[1:] if c != "Trust_in_financial_deficit"]
+        league = pd.DataFrame(columns=["quarter", *league_columns, "deficit", "file", "line"])
     _check_identity(metrics, league)
     if not data_frames:
         raise InputError(

@@ -104,7 +104,7 @@ def quartile_cutoffs(values: pd.Series | np.ndarray, method: str) -> tuple[float
     v = v[~np.isnan(v)]
     if v.size == 0:
         raise InputError("no average scores to find segment cut-offs from.")
-    q = np.percentile(v, [25, 50, 75], method=method)
+    q = np.percentile(v, [25, 50, 75], method=method)  # type: ignore[call-overload]
     return float(q[0]), float(q[1]), float(q[2])
 
 
@@ -175,8 +175,8 @@ def _choose_cutoffs(values: pd.Series, types_present: set[str], published_segmen
     method = seg_cfg["percentile_method"]
     boundary = seg_cfg["boundary"]
     if given is not None:
-        cut = tuple(float(x) for x in given)
-        return segment_from_cutoffs(values, cut, boundary), Cutoffs(GIVEN, cut, method=boundary)
+        chosen = (float(given[0]), float(given[1]), float(given[2]))
+        return segment_from_cutoffs(values, chosen, boundary), Cutoffs(GIVEN, chosen, method=boundary)
     if seg_cfg["method"] == "fixed":
         cut = tuple(float(x) for x in seg_cfg["cutoffs"])
         if len(cut) != 3:
@@ -219,14 +219,16 @@ def compute_quarter(frame: pd.DataFrame, config: Config, quarter: str,
     items = scoring_items(scores, config)
     item_mean = items.groupby("trust_code")["score"].mean()
     trusts["n_items"] = items.groupby("trust_code")["item"].nunique().reindex(trusts.index).fillna(0).astype(int)
-    trusts["n_scored_metrics"] = scores.groupby("trust_code")["metric_id"].nunique().reindex(trusts.index).fillna(0).astype(int)
+    scored = scores.groupby("trust_code")["metric_id"].nunique()
+    trusts["n_scored_metrics"] = scored.reindex(trusts.index).fillna(0).astype(int)
     trusts["average_computed"] = item_mean.reindex(trusts.index)
     trusts["average_published"] = _published(q, ids["average"]).reindex(trusts.index)
     # The published average was computed from unrounded scores; the files hold
     # scores rounded to 2 dp. Where it is published, segments and ranks use it.
     use_published = bool(config["average"].get("use_published", True))
     published = trusts["average_published"].notna() & use_published
-    trusts["average_score"] = rounded(trusts["average_published"].where(published, trusts["average_computed"]), decimals)
+    chosen = trusts["average_published"].where(published, trusts["average_computed"])
+    trusts["average_score"] = rounded(chosen, decimals)
     trusts["average_source"] = np.where(published, "published", "recomputed")
     no_scores = trusts["average_computed"].isna()
     if no_scores.any():
@@ -263,7 +265,8 @@ def compute_quarter(frame: pd.DataFrame, config: Config, quarter: str,
     trusts["final_published"] = _published(q, ids["final_segment"]).reindex(trusts.index)
     trusts = trusts.reset_index()
     trusts["league_rank"] = league_ranks(trusts, decimals)
-    rank_rows = q[q["metric_id"] == ids["adjusted_segment"]].drop_duplicates("trust_code").set_index("trust_code")["rank"]
+    rank_rows = (q[q["metric_id"] == ids["adjusted_segment"]]
+                 .drop_duplicates("trust_code").set_index("trust_code")["rank"])
     trusts["league_rank_published"] = trusts["trust_code"].map(rank_rows)
     trusts["league_size"] = trusts.groupby("trust_type")["trust_code"].transform("size")
     trusts["tied"] = trusts.groupby(["trust_type", "league_rank"])["trust_code"].transform("size") > 1
@@ -327,7 +330,8 @@ def _domains(q, items, trusts, types_present, config):
     pub = q[q["metric_id"].isin([d.score_id for d in config.domains] + [d.segment_id for d in config.domains])]
     pub = pub.drop_duplicates(["trust_code", "metric_id"]).set_index(["trust_code", "metric_id"])["value"]
     dom["score_published"] = [pub.get((c, s), np.nan) for c, s in zip(dom["trust_code"], dom["score_id"])]
-    seg_pub = pd.Series([pub.get((c, s), np.nan) for c, s in zip(dom["trust_code"], dom["segment_id"])], index=dom.index)
+    seg_pub = pd.Series([pub.get((c, s), np.nan) for c, s in zip(dom["trust_code"], dom["segment_id"])],
+                        index=dom.index)
     dom["segment_published"] = seg_pub
     use_published = bool(config["average"].get("use_published", True))
     published = dom["score_published"].notna() & use_published
@@ -348,7 +352,8 @@ def _domains(q, items, trusts, types_present, config):
     dom["rank"] = dom.groupby(["trust_type", "domain"])["score"].rank(method="min").astype("Int64")
     dom["size"] = dom.groupby(["trust_type", "domain"])["trust_code"].transform("size")
     order = {d.name: i for i, d in enumerate(config.domains)}
-    dom = dom.assign(_o=dom["domain"].map(order)).sort_values(["trust_type", "_o", "rank", "trust_name"]).drop(columns="_o")
+    dom = (dom.assign(_o=dom["domain"].map(order))
+           .sort_values(["trust_type", "_o", "rank", "trust_name"]).drop(columns="_o"))
     return dom.reset_index(drop=True), cutoffs
 
 

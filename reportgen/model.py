@@ -12,7 +12,7 @@ level deeper, and the document title is level 1, so no writer can skip a level.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TypeAlias
 
 NO_DATA = "no data"
 NOT_APPLICABLE = "not applicable"
@@ -32,7 +32,7 @@ class Paragraph:
     runs: tuple[Run, ...]
 
     @staticmethod
-    def of(*parts: str | Run) -> "Paragraph":
+    def of(*parts: str | Run) -> Paragraph:
         return Paragraph(tuple(p if isinstance(p, Run) else Run(p) for p in parts))
 
     @property
@@ -119,18 +119,18 @@ class Note:
     """A callout box, for example "fictional example data" or a caveat."""
 
     title: str
-    blocks: tuple["Block", ...]
+    blocks: tuple[Block, ...]
     kind: str = "info"  # "info" or "warning"
 
 
 @dataclass(frozen=True)
 class Section:
     heading: str
-    blocks: tuple["Block", ...]
+    blocks: tuple[Block, ...]
     id: str = ""
 
 
-Block = Union[Paragraph, BulletList, Table, Figure, Note, Section]
+Block: TypeAlias = Paragraph | BulletList | Table | Figure | Note | Section
 
 
 @dataclass(frozen=True)

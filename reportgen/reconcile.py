@@ -120,14 +120,15 @@ def compare_raw(frame: pd.DataFrame, config: Config, quarters) -> pd.DataFrame:
             status = classify(part[pub], recomputed, tol)
         if col == "rank":
             unknown = part["metric_id"].map(lambda m: config.metric(m).get("published_rank_basis") == "inferred")
-            scope = np.where(unknown, "assumption", "rule")
+            scope: np.ndarray | str = np.where(unknown, "assumption", "rule")
         else:
             scope = "rule"
         figure = part["metric_id"] + f" within-type {label} (" + part["units"] + ")"
         parts.append(comparisons(part, figure, part[pub], recomputed, status, scope))
     rescored = scoring.score_from_raw(f, config)
     if not rescored.empty:
-        pub = f[f["metric_id"].str.startswith(config.score_prefix)].drop_duplicates(["quarter", "trust_code", "metric_id"])
+        pub = (f[f["metric_id"].str.startswith(config.score_prefix)]
+               .drop_duplicates(["quarter", "trust_code", "metric_id"]))
         pub = pub.set_index(["quarter", "trust_code", "metric_id"])["value"]
         r = rescored.copy()
         r["published"] = [pub.get(k, np.nan) for k in zip(r["quarter"], r["trust_code"], r["metric_id"])]

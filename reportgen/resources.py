@@ -6,13 +6,13 @@ installed wheel ``pyproject.toml`` maps that folder to the package
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import reportgen
 
 
-@lru_cache(maxsize=None)
+@cache
 def templates_dir() -> Path:
     """The folder holding the Jinja templates, CSS and prose files."""
     package = Path(reportgen.__file__).resolve().parent

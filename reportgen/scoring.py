@@ -35,7 +35,8 @@ values alone.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -453,7 +454,7 @@ def within_type_quartiles(frame: pd.DataFrame, config: Config, decimals: int | N
     better = out["metric_id"].map(lambda m: rules.get(m, {}).get("better"))
     out["rank"] = np.nan
     out["rank_max"] = np.nan
-    for (_, _, mid, _), g in out.groupby(keys, sort=False):
+    for _key, g in out.groupby(keys, sort=False):
         b = better[g.index[0]]
         if b in ("higher", "lower"):
             v = oriented(g["value"], b)

@@ -67,9 +67,9 @@ def main() -> None:
         doc = synthetic(sections)
         with pikepdf.open(io.BytesIO(render_pdf(doc))) as pdf:
             pages = len(pdf.pages)
-        t_html = best(lambda: render_html(doc), args.repeat)
-        t_pdf = best(lambda: render_pdf(doc), args.repeat)
-        t_docx = best(lambda: render_docx(doc), args.repeat)
+        t_html = best(lambda doc=doc: render_html(doc), args.repeat)
+        t_pdf = best(lambda doc=doc: render_pdf(doc), args.repeat)
+        t_docx = best(lambda doc=doc: render_docx(doc), args.repeat)
         print(f"{label}: {pages} PDF pages; html {t_html:.3f} s, pdf {t_pdf:.2f} s, docx {t_docx:.2f} s")
 
 

@@ -112,7 +112,8 @@ METRICS = {m.id: m for m in (
            "%", MONTH_END, kind="lognormal", centre=(1.9, 0, 0), spread=0.75, low=0, high=12),
     Metric("OF0005", A, "Elective care", "Percentage of patients waiting over 52 weeks for community services",
            "%", MONTH_END, kind="zero-lognormal", centre=(1.2, 1.0, 0), spread=1.4, low=0, high=70),
-    Metric("OF0010", A, "Cancer care", "Percentage of urgent referrals to receive a definitive diagnosis within 4 weeks",
+    Metric("OF0010", A, "Cancer care",
+           "Percentage of urgent referrals to receive a definitive diagnosis within 4 weeks",
            "%", QLAB, centre=(77.5, 0, 0), spread=4.5, low=55, high=95),
     Metric("OF0011", A, "Cancer care", "Percentage of patients treated for cancer within 62 days of referral",
            "%", QLAB, centre=(70.5, 0, 0), spread=7.5, low=40, high=92),
@@ -473,7 +474,8 @@ def summarise(rng, frame: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, p
         info = t[["region", "trust_type", "trust_subtype", "trust_name"]]
         average_rank = t.groupby("trust_type")["average_score"].rank(method="min")
 
-        def add(code, metric_id, domain, sub_domain, description, units, value, rank=np.nan):
+        def add(code, metric_id, domain, sub_domain, description, units, value, rank=np.nan,
+                info=info, quarter=quarter):
             r = info.loc[code]
             domain_rows.append({"quarter": quarter, "region": r.region, "trust_type": r.trust_type,
                                 "trust_subtype": r.trust_subtype, "trust_code": code, "trust_name": r.trust_name,

@@ -16,9 +16,10 @@ import subprocess
 import tempfile
 import threading
 import zipfile
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pytest
 

@@ -143,7 +143,8 @@ def make_sample_document() -> Document:
                 Section("Domain scores", (small_figure,)),
             )),
             Section("Further information", (
-                Paragraph.of("Contact the analysts at ", Run("england.nhs.uk", href="https://www.england.nhs.uk/"), "."),
+                Paragraph.of("Contact the analysts at ", Run("england.nhs.uk", href="https://www.england.nhs.uk/"),
+                             "."),
             )),
         ),
     )

@@ -191,7 +191,8 @@ def test_wide_tables_go_on_landscape_pages_and_fit():
     sections = re.findall(r"<w:sectPr.*?</w:sectPr>", xml, re.S)
     orients = ["landscape" if 'w:orient="landscape"' in s else "portrait" for s in sections]
     assert orients == ["portrait", "landscape", "portrait"]
-    grids = [sum(map(int, re.findall(r'w:gridCol w:w="(\d+)"', g))) for g in re.findall(r"<w:tblGrid>(.*?)</w:tblGrid>", xml, re.S)]
+    grids = [sum(map(int, re.findall(r'w:gridCol w:w="(\d+)"', g)))
+             for g in re.findall(r"<w:tblGrid>(.*?)</w:tblGrid>", xml, re.S)]
     assert grids[0] <= TEXT_WIDTH.twips + 5 and grids[2] <= TEXT_WIDTH.twips + 5
     assert TEXT_WIDTH.twips < grids[1] <= LANDSCAPE_TEXT_WIDTH.twips + 5
     assert 'w:tblLayout w:type="fixed"' in xml

@@ -69,7 +69,8 @@ def test_highlight_does_not_rely_on_colour(horizontal):
     assert bar.get("stroke") == palette.COLOURS["bar_outline"] and float(bar.get("stroke-width")) >= 2
     pattern = root.find(f".//{NS}pattern")
     assert pattern.get("id") == "f-hatch"
-    bold = [t for t in root.iter(f"{NS}text") if t.get("font-weight") == "bold" and HIGHLIGHT_SUFFIX in "".join(t.itertext())]
+    bold = [t for t in root.iter(f"{NS}text")
+            if t.get("font-weight") == "bold" and HIGHLIGHT_SUFFIX in "".join(t.itertext())]
     assert bold, "the highlighted bar's label is bold and says so"
     plain = [r for r in root.iter(f"{NS}rect") if r.get("fill") == palette.COLOURS["bar"]]
     assert len(plain) == 4

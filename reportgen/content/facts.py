@@ -20,11 +20,11 @@ BASIS_WORDS = {
 
 def cutoff_sentence(cut: Cutoffs) -> str:
     """Where this quarter's segment cut-offs came from, in one sentence."""
-    if cut.source == POOLED:
+    if cut.source == POOLED and cut.values is not None:
         a, b, c = (f"{v:.2f}" for v in cut.values)
         return (f"The cut-offs were recomputed from the average scores of every trust of every type this quarter "
                 f"(the 25th, 50th and 75th percentiles): {a}, {b} and {c}.")
-    if cut.source in (CONFIGURED, GIVEN):
+    if cut.source in (CONFIGURED, GIVEN) and cut.values is not None:
         a, b, c = (f"{v:.2f}" for v in cut.values)
         where = "the methodology configuration" if cut.source == CONFIGURED else "the person who built this document"
         return f"The cut-offs {a}, {b} and {c} were set by {where}, not recomputed from the data."

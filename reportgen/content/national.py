@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..config import Config
 from ..methodology import QuarterResult
-from ..model import Bar, BarChart, BulletList, Document, Figure, Link, Note, Paragraph, Run, Section, Table
+from ..model import Bar, BarChart, Block, BulletList, Document, Figure, Link, Note, Paragraph, Run, Section, Table
 from ..quarters import end_date, previous, slug
 from ..reconcile import MATCH, MISMATCH, ROUNDING, Reconciliation
 from . import facts as F
@@ -178,8 +178,9 @@ def _recovery_section(ctx: Context) -> Section:
     seg = cfg["recovery_support"]["segment"]
     t = r.trusts
     if not t.recovery_published.any():
-        body = (Paragraph.of(f"The input holds no Recovery Support Programme placements (segment {seg}) for "
-                             f"{r.quarter}, so no trust is shown in segment {seg}."),)
+        body: tuple[Block, ...] = (Paragraph.of(
+            f"The input holds no Recovery Support Programme placements (segment {seg}) for "
+            f"{r.quarter}, so no trust is shown in segment {seg}."),)
     else:
         placed = t[t.final_segment == seg]
         if placed.empty:
@@ -364,7 +365,7 @@ def league_section(ctx: Context) -> Section:
 
 def domain_section(ctx: Context) -> Section:
     r, cfg = ctx.result, ctx.config
-    subs = [Paragraph.of(
+    subs: list[Block] = [Paragraph.of(
         f"Each trust also has a score for each of the {len(cfg.domains)} scored domains, the mean of its metric "
         f"scores in that domain, and a rank among trusts of its type. These are the service league tables. A trust "
         f"not scored on any metric in a domain shows \"no data\" for it.")]

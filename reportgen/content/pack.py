@@ -257,10 +257,12 @@ def _furthest_metrics(ctx: Context, mr: pd.DataFrame) -> str:
     parts = []
     if best["gap"] > 0:
         parts.append(f"furthest better than the peer median on {best['description'].lower()} "
-                     f"({T.number(best['value'], 2, best['units'])} against {T.number(best['median'], 2, best['units'])})")
+                     f"({T.number(best['value'], 2, best['units'])} against "
+                     f"{T.number(best['median'], 2, best['units'])})")
     if worst["gap"] < 0:
         parts.append(f"furthest worse on {worst['description'].lower()} "
-                     f"({T.number(worst['value'], 2, worst['units'])} against {T.number(worst['median'], 2, worst['units'])})")
+                     f"({T.number(worst['value'], 2, worst['units'])} against "
+                     f"{T.number(worst['median'], 2, worst['units'])})")
     return ("Of its metrics, it is " + " and ".join(parts) + ".") if parts else ""
 
 

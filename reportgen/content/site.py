@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import quote
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 from markupsafe import Markup
@@ -219,7 +219,7 @@ def quarter_label(folder_name: str) -> str | None:
 def _says_fictional(index: Path) -> bool:
     """Whether a quarter's page (as this module writes it) says its data are fictional."""
     m = _TITLE.search(index.read_text(encoding="utf-8", errors="replace"))
-    return bool(m) and html.unescape(m.group(1)).endswith(FICTIONAL_SUFFIX)
+    return m is not None and html.unescape(m.group(1)).endswith(FICTIONAL_SUFFIX)
 
 
 def built_quarters(out_dir: Path) -> list[QuarterEntry]:

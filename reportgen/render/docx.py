@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from typing import Iterable
+from collections.abc import Iterable
 
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -48,7 +48,7 @@ CHAR_EM = 0.56  # average Arial advance, digits included
 CELL_MARGIN_TWIPS = 72  # 3.6 pt either side of a cell's text
 PICTURE_WIDTH = Cm(16)
 #: Used when a document has no date, so that output stays reproducible.
-FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 # w:pPr children that come after w:shd (ECMA-376 CT_PPrBase order)
@@ -199,7 +199,7 @@ def _core_properties(document, doc: Document) -> None:
     when = FALLBACK_DATE
     if doc.date:
         day = dt.date.fromisoformat(doc.date[:10])
-        when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+        when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     cp = document.core_properties
     cp.title = doc.title
     cp.author = doc.author

@@ -38,8 +38,8 @@ class Node:
     caption_id: str = ""       # tables
     classes: str = ""          # tables: "short" (keep on one page), "wide" (smaller print)
     svg: Markup = Markup("")   # figures: the chart
-    data: "Node | None" = None  # figures: their data table
-    children: list["Node"] = field(default_factory=list)
+    data: Node | None = None  # figures: their data table
+    children: list[Node] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)

@@ -460,7 +460,7 @@ def _horizontal(chart: BarChart, cv: _Canvas) -> float:
     right = WIDTH - 24 - side_w
     top = 14 + (TITLE_SIZE + 6) + 18 * len(chart.reference_lines)
     bottom = top + sum(bands)
-    height = bottom + 22 + TITLE_SIZE + 14
+    height: float = bottom + 22 + TITLE_SIZE + 14
 
     def x_of(v: float) -> float:
         v = min(max(v, axis.lo), axis.hi)
@@ -471,7 +471,7 @@ def _horizontal(chart: BarChart, cv: _Canvas) -> float:
         cv.text(left - 8 if labels else left, 14 + TITLE_SIZE, title,
                 anchor="end" if labels else "start", bold=True, title=True)
     base = x_of(max(axis.lo, min(0.0, axis.hi)))
-    y = top
+    y: float = top
     side_next = 0.0  # the highest baseline the next side label may take
     for bar, band, lines in zip(chart.bars, bands, wrapped):
         gap = band * (0.2 if band >= 8 else 0.15 if band >= 4 else 0.0)
@@ -502,7 +502,7 @@ def _horizontal(chart: BarChart, cv: _Canvas) -> float:
     cv.text((left + right) / 2, bottom + 22 + TITLE_SIZE, title, anchor="middle", bold=True, title=True)
     # reference lines, each labelled in its own row above the plot; a line runs down
     # from its own row, so it must not cross the label of any row below it
-    refs = []
+    spans: list[tuple[float, str, float, float]] = []
     for value, label in sorted(chart.reference_lines, key=lambda r: r[0]):
         x = x_of(value)
         text = _fit(_ref_text(value, label), "", WIDTH - 2 * EDGE, 1, cv.measure())[0]
@@ -511,11 +511,10 @@ def _horizontal(chart: BarChart, cv: _Canvas) -> float:
             start = max(EDGE, x - 4 - w)
         else:
             start = x + 4
-        refs.append((x, text, start, start + w))
-    for r, k in enumerate(_reference_rows(refs)):
-        x, text, start, end = refs[k]
-        refs[k] = (x, text, start, end, 14 + TITLE_SIZE + 6 + 18 * r + FONT_SIZE)
-    for x, text, start, end, label_y in refs:
+        spans.append((x, text, start, start + w))
+    row_of = {k: r for r, k in enumerate(_reference_rows(spans))}
+    refs = [(*span, 14 + TITLE_SIZE + 6 + 18 * row_of[k] + FONT_SIZE) for k, span in enumerate(spans)]
+    for x, text, start, _end, label_y in refs:
         # the line, broken where it would still cross a label below its own (only if
         # no order of the rows avoids that)
         y = label_y + 4
@@ -601,7 +600,7 @@ def _vertical(chart: BarChart, cv: _Canvas) -> float:
     cv.block(title_x, title_top, title_lines, angle=90, bold=True, title=True)
     # bars and their labels
     gap = band * (0.2 if band >= 8 else 0.15 if band >= 4 else 0.0)
-    side_placed: list[tuple[float, float]] = []
+    side_placed: list[tuple[float, float, int]] = []
     for i, bar in enumerate(bars):
         x = left + i * band
         y1, y2 = sorted((base, y_of(bar.value)))

@@ -248,7 +248,7 @@ def _draw_horizontal(chart: BarChart, svg: _Svg, pattern_id: str) -> tuple[float
                  anchor="end" if labels else "start", bold=True, size=TITLE_SIZE)
     # bars
     base = x_of(max(axis.lo, min(0.0, axis.hi)))
-    y = top
+    y: float = top
     for bar, band, lines in zip(chart.bars, bands, wrapped):
         gap = band * (0.2 if band >= 8 else 0.15 if band >= 4 else 0.0)
         x1, x2 = sorted((base, x_of(bar.value)))
@@ -288,7 +288,7 @@ def _draw_vertical(chart: BarChart, svg: _Svg, pattern_id: str) -> tuple[float, 
     axis = value_axis(chart)
     n = max(len(chart.bars), 1)
     labels = chart.show_category_labels
-    tick_w = max(_text_width(_fmt(t)) for t in axis.ticks) if axis.ticks else 20
+    tick_w = max(_text_width(_fmt(t)) for t in axis.ticks) if axis.ticks else 20.0
     left = 12 + TITLE_SIZE + 8 + tick_w + 8
     ref_texts = [f"{label}: {_fmt(value)}" for value, label in chart.reference_lines]
     side_labels = [b for b in chart.bars if b.highlight] if not labels else []
@@ -303,7 +303,7 @@ def _draw_vertical(chart: BarChart, svg: _Svg, pattern_id: str) -> tuple[float, 
     upright = labels and band >= 56
     wrapped = [_wrap(bar_label(b), band - 6, bold=b.highlight, max_lines=5) for b in chart.bars] if upright else []
     if upright:
-        label_h = max(len(lines) for lines in wrapped) * LINE_HEIGHT + 10
+        label_h: float = max(len(lines) for lines in wrapped) * LINE_HEIGHT + 10
     elif labels:
         longest = max((_text_width(bar_label(b), bold=b.highlight) for b in chart.bars), default=0)
         label_h = longest * math.sin(math.radians(45)) + FONT_SIZE + 8
