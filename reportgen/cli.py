@@ -146,8 +146,8 @@ def main() -> None:
 @guarded
 def check(data, quarter, config_path, cutoffs, quiet, out, all_quarters):
     """Compare every recomputed figure with NHS England's published one."""
+    from .csvsafe import write_csv
     from .methodology import compute_quarter
-    from .outputs import write_atomic
     from .reconcile import MISMATCH, reconcile
 
     inp = Inputs(data, quarter, config_path, cutoffs, quiet)
@@ -155,7 +155,7 @@ def check(data, quarter, config_path, cutoffs, quiet, out, all_quarters):
     results = {q: compute_quarter(inp.dataset.metrics, inp.config, q, inp.cutoffs, inp.dataset.league)
                for q in quarters}
     rec = reconcile(results, inp.dataset.metrics, inp.config)
-    write_atomic(out, rec.detail.to_csv(index=False, lineterminator="\n"))
+    write_csv(out, rec.detail)
     say = inp.say
     for q, r in results.items():
         c = r.cutoffs

@@ -1,10 +1,9 @@
 """The computed league tables in NHS England's league-table file layout (Q3/Q4 columns)."""
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
+from .csvsafe import csv_text
 from .methodology import QuarterResult
 
 COLUMNS = ["Quarter", "Region", "Trust_type", "Trust_subtype", "Trust_code", "Trust_name", "Average_score",
@@ -32,7 +31,6 @@ def league_frame(result: QuarterResult) -> pd.DataFrame:
 
 
 def league_csv(result: QuarterResult) -> bytes:
-    """UTF-8 with a byte-order mark and numbers written as floats, as NHS England publishes."""
-    buf = io.StringIO()
-    league_frame(result).to_csv(buf, index=False, float_format=None, lineterminator="\n")
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """UTF-8 with a byte-order mark and numbers written as floats, as NHS England publishes;
+    text cells are safe to open in a spreadsheet."""
+    return ("\ufeff" + csv_text(league_frame(result))).encode("utf-8")

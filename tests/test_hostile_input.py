@@ -113,3 +113,80 @@ def test_d1_a_symbolic_link_out_of_the_output_folder_is_refused(tmp_path):
     with pytest.raises(OutsideOutput):
         inside(trusts, "RYY.html")
     assert inside(trusts, "-rf.html") == (trusts / "-rf.html").resolve()  # a plain name is a plain name
+
+
+# ---------------------------------------------------------------------------
+# D6: CSV outputs are safe to open in a spreadsheet
+
+FORMULAS = ['=HYPERLINK("http://example.invalid/?x","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+1"]
+
+
+def mutate_rows(text: str, change) -> str:
+    """The CSV ``text`` with ``change(row)`` applied to each data row (a dict by column)."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=reader.fieldnames, lineterminator="\r\n")
+    writer.writeheader()
+    for row in reader:
+        writer.writerow(change(row) or row)
+    return buf.getvalue()
+
+
+def rename(code: str, name: str):
+    def change(row):
+        if row["Trust_code"] == code:
+            row["Trust_name"] = name
+    return change
+
+
+def test_d6_neutralise_follows_owasp():
+    from reportgen.csvsafe import neutralise
+
+    for text in ("=1+1", "+1", "-1+1", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(text) == "'" + text
+    for kept in ("Kent Community Health", "1 to 11", "", " =x", "'=x"):
+        assert neutralise(kept) == kept
+    for number in (-13.24, 0, 2.5, None):
+        assert neutralise(number) is number
+
+
+def test_d6_write_csv_leaves_numbers_as_numbers(tmp_path):
+    import io
+
+    import pandas as pd
+
+    from reportgen.csvsafe import write_csv
+
+    frame = pd.DataFrame({"name": ["=A1", "Kent"], "value": [-13.24, 2.0]})
+    buf = io.StringIO()
+    write_csv(buf, frame)
+    assert buf.getvalue() == "name,value\n'=A1,-13.24\nKent,2.0\n"
+    write_csv(tmp_path / "x.csv", frame)
+    assert (tmp_path / "x.csv").read_text(encoding="utf-8") == buf.getvalue()
+
+
+@pytest.mark.parametrize("command", ["league", "check"])
+def test_d6_formula_names_are_neutralised_in_league_and_check(tmp_path, command):
+    import csv
+
+    text = mh_text()
+    codes = ["RYY", "R1A", "R1D", "RV3"]
+    for code, formula in zip(codes, FORMULAS):
+        text = mutate_rows(text, rename(code, formula))
+    data = write_csv(tmp_path / "in", text)
+    out = tmp_path / "out" / "o.csv"
+    result = invoke(command, "-q", "--data", str(data), "--out", str(out))
+    assert result.exit_code in (0, 1), result.output
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    name_column = "Trust_name" if command == "league" else "trust_name"
+    code_column = "Trust_code" if command == "league" else "trust_code"
+    names = {r[code_column]: r[name_column] for r in rows}
+    for code, formula in zip(codes, FORMULAS):
+        assert names[code] == "'" + formula
+    assert not [r for r in rows if r[name_column][:1] in "=+-@\t\r"]
+    number = "Average_score" if command == "league" else "recomputed"
+    assert all(float(r[number]) == float(r[number]) for r in rows if r[number])  # still plain numbers
