@@ -69,25 +69,25 @@ def common(f):
 class Inputs:
     """What every command starts from: the configuration, the checked data and the quarter."""
 
-    def __init__(self, data, quarter, config_path, cutoffs, quiet):
+    def __init__(self, data, quarter, config_path, cutoffs, quiet, announce_quarter: bool = True):
         from .load import load
 
         self.say = Say(quiet)
-        try:
-            self.config = Config.load(config_path)
-        except (OSError, ValueError) as exc:
-            fail(f"{config_path}: cannot read the methodology configuration ({exc}).")
+        # Without --config, the year's rules are chosen from the quarters in the data.
+        chosen = Config.load(config_path) if config_path else None
         self.cutoffs = _cutoffs(cutoffs)
         paths = list(data) or [Path(DEFAULT_DATA)]
-        self.dataset = load(paths, self.config, quarter)
-        for w in self.dataset.warnings:
-            self.say.warn(w)
-        if self.dataset.fictional:
-            self.say.info("The input is fictional example data: nothing built from it describes a real trust.")
+        self.dataset = load(paths, chosen, quarter)
+        self.config = self.dataset.config or Config.load()
         if quarter:
             self.quarter = self._given_quarter(quarter)
         else:
             self.quarter = self.dataset.latest_quarter
+        for w in self.dataset.warnings + self.dataset.quarter_warnings(self.quarter):
+            self.say.warn(w)
+        if self.dataset.fictional:
+            self.say.info("The input is fictional example data: nothing built from it describes a real trust.")
+        if not quarter and announce_quarter:
             self.say.info(f"Using {self.quarter}, the latest quarter in the input (choose another with --quarter).")
 
     def _given_quarter(self, quarter: str) -> str:
@@ -150,7 +150,7 @@ def check(data, quarter, config_path, cutoffs, quiet, out, all_quarters):
     from .methodology import compute_quarter
     from .reconcile import MISMATCH, reconcile
 
-    inp = Inputs(data, quarter, config_path, cutoffs, quiet)
+    inp = Inputs(data, quarter, config_path, cutoffs, quiet, announce_quarter=not all_quarters)
     quarters = inp.dataset.quarters if (all_quarters and not quarter) else (inp.quarter,)
     results = {q: compute_quarter(inp.dataset.metrics, inp.config, q, inp.cutoffs, inp.dataset.league)
                for q in quarters}

@@ -72,7 +72,15 @@ class Dataset:
     metrics: pd.DataFrame
     league: pd.DataFrame
     files: tuple[SourceFile, ...]
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())  # about the input as a whole
+    config: Config | None = None  # the year's rules the input was checked against
+
+    def quarter_warnings(self, quarter: str) -> tuple[str, ...]:
+        """Warnings about one quarter's figures (trusts scored on far fewer metrics than most)."""
+        if self.config is None:
+            return ()
+        m = self.metrics
+        return tuple(_sparse_trust_warnings(m[m["quarter"] == quarter], self.config))
 
     @property
     def fictional(self) -> bool:
@@ -414,6 +422,7 @@ def _drop_restated(frames: list[pd.DataFrame], notes: list[str]) -> pd.DataFrame
         return frames[0]
     latest = {f["file"].iloc[0]: max(f["quarter"], key=Q.sort_key) for f in frames}
     owners: dict[tuple[str, str], str] = {}
+    restated: dict[tuple[str, str, str], list[str]] = {}
     for f in frames:
         name = f["file"].iloc[0]
         for key in f[["trust_type", "quarter"]].drop_duplicates().itertuples(index=False):
@@ -429,11 +438,12 @@ def _drop_restated(frames: list[pd.DataFrame], notes: list[str]) -> pd.DataFrame
                     f"give only one of the two files."
                 )
             winner = name if b > a else other
-            notes.append(
-                f"{key[1]} {key[0].lower()} figures are taken from {winner}, the later publication "
-                f"(it restates {other if winner == name else name})."
-            )
+            restated.setdefault((winner, other if winner == name else name, key[0]), []).append(key[1])
             owners[key] = winner
+    for (winner, loser, trust_type), quarters in restated.items():
+        listed = ", ".join(sorted(set(quarters), key=Q.sort_key))
+        notes.append(f"{listed} {trust_type.lower()} figures are taken from {winner}, the later publication "
+                     f"(it restates {loser}).")
     kept = []
     for f in frames:
         name = f["file"].iloc[0]
@@ -480,8 +490,32 @@ def _sparse_trust_warnings(metrics: pd.DataFrame, config: Config) -> list[str]:
     return out
 
 
-def load(paths: Iterable[str | Path], config: Config, quarter: str | None = None) -> Dataset:
-    """Read and check every file; raise ``InputError`` on the first problem."""
+def _quarter_labels(frames: list[tuple[str, tuple[str, ...], pd.DataFrame]], quarter: str | None) -> set[str]:
+    """The quarter labels the input names in its Quarter columns, or else --quarter."""
+    labels: set[str] = set()
+    for _, cols, frame in frames:
+        if "Quarter" in cols:
+            labels |= set(frame["Quarter"].dropna().str.strip().unique())
+    if not labels and quarter:
+        labels.add(quarter)
+    return labels
+
+
+def load(paths: Iterable[str | Path] | str | Path, config: Config | None = None,
+         quarter: str | None = None) -> Dataset:
+    """Read and check every file; raise ``InputError`` on the first problem.
+
+    Without ``config``, the year's rules are chosen from the quarter labels in
+    the data (``Config.for_quarters``).
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    files = find_csv_files(paths)
+    if not files:
+        raise InputError("no input files were given.")
+    read = [(path, *_read_frame(path)) for path in files]
+    if config is None:
+        config = Config.for_quarters(_quarter_labels([(k, c, f) for _, k, c, f, _ in read], quarter))
     if quarter is not None:
         norm = Q.normalise(quarter)
         if norm is None or norm not in config.quarters:
@@ -490,14 +524,10 @@ def load(paths: Iterable[str | Path], config: Config, quarter: str | None = None
                 f"(expected one of {', '.join(config.quarters)})."
             )
         quarter = norm
-    files = find_csv_files(paths)
-    if not files:
-        raise InputError("no input files were given.")
     data_frames: list[pd.DataFrame] = []
     league_frames: list[pd.DataFrame] = []
     sources = []
-    for path in files:
-        kind, cols, frame, lines = _read_frame(path)
+    for path, kind, cols, frame, lines in read:
         reader = _read_data if kind == "data" else _read_league
         tidy = reader(path, frame, lines, cols, config, quarter)
         (data_frames if kind == "data" else league_frames).append(tidy)
@@ -506,6 +536,7 @@ def load(paths: Iterable[str | Path], config: Config, quarter: str | None = None
             quarters=tuple(sorted(set(tidy["quarter"]), key=Q.sort_key)),
             trust_types=tuple(sorted(set(tidy["trust_type"]))),
         ))
+    del read
     notes: list[str] = []
     metrics = _drop_restated(data_frames, notes)
     league = _drop_restated(league_frames, notes)
@@ -520,5 +551,4 @@ def load(paths: Iterable[str | Path], config: Config, quarter: str | None = None
             f"{files[0]}: only league-table files were given; reportgen needs the matching data file "
             f"(nhs-oversight-framework-...-trust-data.csv) to compute the tables."
         )
-    warnings = notes + _sparse_trust_warnings(metrics, config)
-    return Dataset(metrics=metrics, league=league, files=tuple(sources), warnings=tuple(warnings))
+    return Dataset(metrics=metrics, league=league, files=tuple(sources), warnings=tuple(notes), config=config)

@@ -172,7 +172,7 @@ def _trust_table(q: pd.DataFrame, league: pd.DataFrame | None) -> pd.DataFrame:
 def _choose_cutoffs(values: pd.Series, types_present: set[str], published_segments: pd.Series,
                     config: Config, given: tuple[float, float, float] | None, what: str) -> tuple[pd.Series, Cutoffs]:
     seg_cfg = config["segmentation"]
-    method = seg_cfg["percentile_method"]
+    method = seg_cfg.get("percentile_method", "linear")
     boundary = seg_cfg["boundary"]
     if given is not None:
         chosen = (float(given[0]), float(given[1]), float(given[2]))

@@ -62,6 +62,7 @@ class RuleFacts:
     recovery_segment: int
     tolerance: str
     title: str
+    fixed_cutoffs: tuple[str, ...]  # the configured cut-offs when segments use fixed thresholds, else ()
 
 
 def rule_facts(config: Config) -> RuleFacts:
@@ -80,6 +81,8 @@ def rule_facts(config: Config) -> RuleFacts:
         override_from=T.join_words([str(s) for s in ov["deficit_segments"]]).replace(" and ", " or "),
         override_to=int(ov["to_segment"]), recovery_segment=int(config["recovery_support"]["segment"]),
         tolerance=f"{config.tolerance:.2f}", title=config.title,
+        fixed_cutoffs=tuple(f"{float(c):.2f}" for c in config["segmentation"]["cutoffs"])
+        if config["segmentation"]["method"] == "fixed" else (),
     )
 
 
@@ -87,7 +90,7 @@ def assumptions(config: Config) -> list[str]:
     """The rules marked inferred, as sentences for the "where the figures come from" section."""
     out = []
     seg = config["segmentation"]
-    if seg.get("basis") == "inferred":
+    if seg.get("basis") == "inferred" and seg["method"] == "pooled-quartiles":
         out.append(f"Segment cut-offs, where recomputed, are the 25th, 50th and 75th percentiles "
                    f"({seg['percentile_method']} method) of all trusts' average scores, and an average equal to a "
                    f"cut-off is placed in the better segment. NHS England says only that averages are "
