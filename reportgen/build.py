@@ -133,15 +133,30 @@ def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...],
     doc = pack_document(ctx, code, formats)
     if timings is not None:
         timings["content"] = timings.get("content", 0.0) + time.perf_counter() - t0
-    sizes = {}
-    for fmt in formats:
+    rendered: dict[str, bytes] = {}
+    for fmt in formats:  # every format is made before any is written: a failure leaves no part of the pack
         t0 = time.perf_counter()
-        data = render(doc, fmt)
-        write_atomic(inside(folder, f"{code}.{fmt}"), data)
-        sizes[fmt] = len(data)
+        rendered[fmt] = render(doc, fmt)
         if timings is not None:
             timings[fmt] = timings.get(fmt, 0.0) + time.perf_counter() - t0
-    return sizes
+    try:
+        for fmt, data in rendered.items():
+            write_atomic(inside(folder, f"{code}.{fmt}"), data)
+    except BaseException:
+        remove_pack(folder, code, formats)
+        raise
+    return {fmt: len(data) for fmt, data in rendered.items()}
+
+
+def remove_pack(folder: Path, code: str, formats: tuple[str, ...]) -> None:
+    """Remove a pack's files, so that a pack that failed leaves none behind (the site says "not built")."""
+    if not TRUST_CODE.fullmatch(code):
+        return
+    for fmt in formats:
+        try:
+            inside(folder, f"{code}.{fmt}").unlink(missing_ok=True)
+        except (OSError, OutsideOutput):
+            pass
 
 
 def _pack_task(args) -> tuple[str, dict[str, int] | None, str | None, dict[str, float], int]:
@@ -151,6 +166,7 @@ def _pack_task(args) -> tuple[str, dict[str, int] | None, str | None, dict[str, 
         sizes = build_pack(_worker_ctx(), code, Path(folder), formats, timings)
         return code, sizes, None, timings, _peak_rss_kb()
     except Exception as exc:  # reported with the trust's code; the other packs go on
+        remove_pack(Path(folder), code, formats)
         return code, None, f"{type(exc).__name__}: {exc}", timings, _peak_rss_kb()
 
 
@@ -202,7 +218,7 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
         except BaseException:  # Ctrl-C, SIGTERM or an error: stop the workers, leave no temporary
             pool.terminate()
             pool.join()
-            remove_stale_temporaries(folder)
+            remove_stale_temporaries(folder, *([national_folder] if national_folder is not None else []))
             raise
     return sizes
 
@@ -242,7 +258,7 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
         if missing:
             raise InputError(f"--trust {missing[0]}: no such trust in {ctx.quarter} in the input.")
         codes = list(dict.fromkeys(trusts))
-    remove_stale_temporaries(out_dir)
+    remove_stale_temporaries(out_dir, folder, folder / PACKS_DIR)
     t_all = time.perf_counter()
     jobs = jobs or os.cpu_count() or 1
     # With worker processes, the national document is built by one of them while the others build packs.

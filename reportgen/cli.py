@@ -105,11 +105,31 @@ class Inputs:
                                self.dataset.league)
 
 
+def output_file(value: str) -> Path:
+    """--out of league and check: a regular file or a new one, checked before any work is done."""
+    from .outputs import refusal
+
+    reason = refusal(value)
+    if reason:
+        raise InputError(reason)
+    return Path(value)
+
+
+def output_folder(value: str) -> Path:
+    """--out of build: a folder, or a path where one can be made."""
+    if value == "":
+        raise InputError("--out '' is empty: give the folder to write into.")
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"--out {value} is not a folder: give the folder to write into.")
+    return path
+
+
 def guarded(fn):
     """Turn bad input into one sentence and exit code 2, never a traceback."""
     import functools
 
-    from .outputs import OutsideOutput
+    from .outputs import OutputRefused
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -117,7 +137,7 @@ def guarded(fn):
             return fn(*args, **kwargs)
         except (InputError, ConfigError) as exc:
             fail(str(exc))
-        except OutsideOutput as exc:
+        except OutputRefused as exc:
             fail(str(exc), EXIT_PROBLEM)
         except OSError as exc:  # for example an output folder that cannot be written
             where = f" {exc.filename}" if exc.filename else ""
@@ -139,7 +159,7 @@ def main() -> None:
 
 @main.command()
 @common
-@click.option("--out", type=click.Path(path_type=Path), default=Path("output/reconciliation.csv"),
+@click.option("--out", type=click.Path(), default="output/reconciliation.csv",
               show_default=True, help="Where to write every comparison as CSV.")
 @click.option("--all-quarters/--one-quarter", default=True, show_default=True,
               help="Check every quarter in the input, or only --quarter.")
@@ -150,6 +170,7 @@ def check(data, quarter, config_path, cutoffs, quiet, out, all_quarters):
     from .methodology import compute_quarter
     from .reconcile import MISMATCH, reconcile
 
+    out = output_file(out)
     inp = Inputs(data, quarter, config_path, cutoffs, quiet, announce_quarter=not all_quarters)
     quarters = inp.dataset.quarters if (all_quarters and not quarter) else (inp.quarter,)
     results = {q: compute_quarter(inp.dataset.metrics, inp.config, q, inp.cutoffs, inp.dataset.league)
@@ -181,13 +202,14 @@ def check(data, quarter, config_path, cutoffs, quiet, out, all_quarters):
 
 @main.command()
 @common
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="The CSV file to write.")
+@click.option("--out", type=click.Path(), required=True, help="The CSV file to write.")
 @guarded
 def league(data, quarter, config_path, cutoffs, quiet, out):
     """Write the computed league tables in NHS England's league-table layout."""
     from .league import league_csv
     from .outputs import write_atomic
 
+    out = output_file(out)
     inp = Inputs(data, quarter, config_path, cutoffs, quiet)
     result = inp.compute()
     write_atomic(out, league_csv(result))
@@ -249,7 +271,7 @@ class Progress:
 
 @main.command()
 @common
-@click.option("--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+@click.option("--out", type=click.Path(), default="output", show_default=True,
               help="The folder to write into; each quarter gets a folder of its own.")
 @click.option("--formats", default="html,pdf,docx", show_default=True, help="Which formats to write.")
 @click.option("--no-packs", is_flag=True, help="Write only the national document and the site, no trust packs.")
@@ -268,6 +290,7 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, tr
     signal.signal(signal.SIGTERM, _interrupt)
     chosen = parse_formats(formats)
     codes = [check_trust_code(c.strip()) for c in trusts]
+    out = output_folder(out)
     inp = Inputs(data, quarter, config_path, cutoffs, quiet)
     ctx = make_context(inp.dataset, inp.config, inp.quarter, inp.cutoffs)
     with Progress(quiet) as progress:

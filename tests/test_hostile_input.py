@@ -190,3 +190,157 @@ def test_d6_formula_names_are_neutralised_in_league_and_check(tmp_path, command)
     assert not [r for r in rows if r[name_column][:1] in "=+-@\t\r"]
     number = "Average_score" if command == "league" else "recomputed"
     assert all(float(r[number]) == float(r[number]) for r in rows if r[number])  # still plain numbers
+
+
+# ---------------------------------------------------------------------------
+# D2, D10, D13: --out never replaces what it should not; only our own temporaries are removed
+
+
+def test_d2_league_out_a_symbolic_link_is_refused_and_both_are_kept(tmp_path):
+    target = tmp_path / "target.csv"
+    target.write_text("prev\n")
+    link = tmp_path / "l.csv"
+    link.symlink_to("target.csv")
+    result = invoke("league", "-q", "--data", str(shared_file(MH_DATA)), "--out", str(link))
+    assert_one_sentence(result, 2, f"{link} is a symbolic link")
+    assert link.is_symlink() and target.read_text() == "prev\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l.csv", "target.csv"]
+
+
+@pytest.mark.parametrize(("command", "out", "what"), [
+    ("check", "/dev/full", "is a device"),
+    ("league", "/dev/stdout", "is a symbolic link"),
+    ("league", "/dev/null", "is a device"),
+])
+def test_d2_out_a_device_is_refused_and_left_as_it_was(command, out, what):
+    import os
+    import stat
+
+    before = os.lstat(out)
+    result = invoke(command, "-q", "--data", str(shared_file(MH_DATA)), "--out", out)
+    assert_one_sentence(result, 2, f"{out} {what}")
+    after = os.lstat(out)
+    assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode) and after.st_ino == before.st_ino
+
+
+def test_d2_out_a_folder_names_the_folder(tmp_path):
+    folder = tmp_path / "here"
+    folder.mkdir()
+    result = invoke("league", "-q", "--data", str(shared_file(MH_DATA)), "--out", str(folder))
+    message = assert_one_sentence(result, 2, f"{folder} is a folder")
+    assert ".tmp" not in message
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["league", "check", "build"])
+def test_d12_an_empty_out_is_refused(tmp_path, command, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(command, "-q", "--data", str(shared_file(MH_DATA)), "--out", "")
+    assert_one_sentence(result, 2, "--out '' is empty")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_d2_build_out_a_file_is_refused(tmp_path):
+    out = tmp_path / "file"
+    out.write_text("mine\n")
+    result = invoke("build", "-q", "--data", str(shared_file(MH_DATA)), "--no-packs", "--out", str(out))
+    assert_one_sentence(result, 2, f"{out} is not a folder")
+    assert out.read_text() == "mine\n"
+
+
+def test_d2_a_symbolic_link_inside_the_output_folder_is_not_replaced(tmp_path):
+    out = tmp_path / "out"
+    trusts = out / "2025-26-q4" / "trusts"
+    trusts.mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_text("theirs\n")
+    (trusts / "RYY.html").symlink_to(elsewhere)
+    result = invoke("build", "-q", "--data", str(shared_file(MH_DATA)), "--trust", "RYY", "--jobs", "1",
+                    "--formats", "html", "--out", str(out))
+    assert_one_sentence(result, 1, "the pack of trust RYY failed", "lies outside")
+    assert elsewhere.read_text() == "theirs\n" and (trusts / "RYY.html").is_symlink()
+    assert (out / "2025-26-q4" / "index.html").is_file()  # the site is still written
+
+
+def test_d10_only_our_own_stale_temporaries_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    out = tmp_path / "out"
+    quarter = out / "2025-26-q4"
+    theirs = [out / "notes" / "drafts" / ".reportgen-my-notes.tmp", out / "other-project" / ".reportgen-abc.tmp",
+              out / ".reportgen-1-running.tmp", out / ".reportgen-x.tmp"]
+    stale = quarter / f".reportgen-{dead.stdout.strip()}-abc123.tmp"
+    for p in [*theirs, stale]:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x")
+    result = invoke("build", "-q", "--data", str(shared_file(MH_DATA)), "--no-packs", "--formats", "html",
+                    "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert all(p.is_file() for p in theirs)
+    assert not stale.exists()
+
+
+def test_d13_file_modes_follow_the_umask_and_a_replaced_file_keeps_its_mode(tmp_path):
+    import os
+    import stat
+
+    new, old = tmp_path / "new.csv", tmp_path / "old.csv"
+    old.write_text("old\n")
+    old.chmod(0o640)
+    mask = os.umask(0o077)
+    try:
+        for out in (new, old):
+            result = invoke("league", "-q", "--data", str(shared_file(MH_DATA)), "--out", str(out))
+            assert result.exit_code == 0, result.output
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o600
+    assert stat.S_IMODE(old.stat().st_mode) == 0o640
+    assert old.read_text(encoding="utf-8-sig").startswith("Quarter,")
+
+
+def test_d12_a_write_that_fails_names_the_file_and_leaves_nothing(tmp_path):
+    """A real write fault: the file-size limit (as a full disk does, the write fails part way)."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from tests.shared_data import ROOT
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    out = tmp_path / "out" / "league.csv"
+    proc = subprocess.run([sys.executable, "-m", "reportgen", "league", "-q", "--data", str(shared_file(MH_DATA)),
+                           "--out", str(out)], capture_output=True, text=True, cwd=ROOT, preexec_fn=limit)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == f"reportgen: error: cannot write {out}: File too large."
+    assert list(out.parent.iterdir()) == []
+
+
+def test_d13_a_failed_pack_leaves_none_of_its_files(tmp_path, monkeypatch):
+    import reportgen.build as build
+
+    real = build.render
+
+    def docx_fails_for_ryy(doc, fmt):
+        if fmt == "docx" and "Kent Community" in doc.title:
+            raise RuntimeError("the Word file could not be made")
+        return real(doc, fmt)
+
+    out = tmp_path / "out"
+    trusts = out / "2025-26-q4" / "trusts"
+    trusts.mkdir(parents=True)
+    (trusts / "RYY.html").write_text("<p>an earlier build</p>")
+    monkeypatch.setattr(build, "render", docx_fails_for_ryy)
+    result = invoke("build", "-q", "--data", str(shared_file(MH_DATA)), "--trust", "RYY", "--trust", "R1A",
+                    "--jobs", "1", "--formats", "html,docx", "--out", str(out))
+    assert_one_sentence(result, 1, "the pack of trust RYY failed")
+    assert sorted(p.name for p in trusts.iterdir()) == ["R1A.docx", "R1A.html"]
+    assert "RYY" in (out / "2025-26-q4" / "index.html").read_text(encoding="utf-8")
