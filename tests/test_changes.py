@@ -6,7 +6,13 @@ import math
 import pytest
 
 from reportgen.changes import (
-    AVERAGE_MOVED, BELOW_THRESHOLD, CUTOFF_MOVED, OVERRIDE_APPLIED, OVERRIDE_REMOVED, Standing, classify_change,
+    AVERAGE_MOVED,
+    BELOW_THRESHOLD,
+    CUTOFF_MOVED,
+    OVERRIDE_APPLIED,
+    OVERRIDE_REMOVED,
+    Standing,
+    classify_change,
     segment_under,
 )
 

@@ -218,7 +218,7 @@ def case_mix(r: QuarterResult, ttype: str, config: Config) -> Claim | None:
     if len(g) >= 20:
         top = g[g.league_rank <= 10]
         counts = top.trust_subtype.value_counts()
-        sub = sorted(counts.index, key=lambda s: (-counts[s], s))[0]
+        sub = min(counts.index, key=lambda s: (-counts[s], s))
         share = int((g.trust_subtype == sub).sum())
         facts["top10"] = {"subtype": sub, "in_top": int(counts[sub]), "top": len(top), "of_type": share}
         text += (f" {int(counts[sub])} of the {len(top)} trusts ranked in the top 10 are "
@@ -244,7 +244,7 @@ def typical_mix(r: QuarterResult, ttype: str, config: Config) -> tuple[tuple[int
     names = [d.name for d in config.domains]
     counts = items.groupby(["trust_code", "domain"]).size().unstack(fill_value=0).reindex(columns=names, fill_value=0)
     mixes = counts.apply(tuple, axis=1).value_counts()
-    best = sorted(mixes.index, key=lambda m: (-mixes[m], m))[0]
+    best = min(mixes.index, key=lambda m: (-mixes[m], m))
     return tuple(int(x) for x in best), int(mixes[best])
 
 
@@ -313,7 +313,7 @@ def refresh(r: QuarterResult, prev: QuarterResult | None, metrics: pd.DataFrame,
     if not len(both):
         return None
     moves = (b[both] - a[both]).abs().groupby(level=0).sum()
-    code = sorted(moves.index, key=lambda c: (-moves[c], c))[0]
+    code = min(moves.index, key=lambda c: (-moves[c], c))
     q = metrics[(metrics.quarter == r.quarter) & (metrics.trust_type == ttype)]
     names = q.drop_duplicates("metric_id").set_index("metric_id").metric_description.str.strip()
     periods = q.drop_duplicates("metric_id").set_index("metric_id").reporting_date.astype(str)
