@@ -153,6 +153,22 @@ class Reconcile(_Strict):
     rounding_tolerance: float = Field(ge=0)
 
 
+class Publisher(_Strict):
+    """Who publishes the documents; empty means not yet configured (the documents say so)."""
+
+    name: str = ""
+    contact: str = ""
+    response_time: str = ""
+    data_publisher: str = Field(default="NHS England", min_length=1)
+
+
+class Changes(_Strict):
+    """The move in average score above which a segment change is a change in score (inferred)."""
+
+    average_threshold: float = Field(ge=0)
+    basis: Basis = "inferred"
+
+
 class Metric(_Strict):
     rule: Literal["rank", "target", "floor", "steps", "unknown"]
     better: Literal["higher", "lower"] | None = None
@@ -214,6 +230,8 @@ class YearFile(_Open):
     ranking: Ranking
     domain_ranking: DomainRanking
     reconcile: Reconcile
+    publisher: Publisher = Publisher()
+    changes: Changes
     metrics: dict[str, Metric] = {}
     finance_combination: FinanceCombination | None = None
 
