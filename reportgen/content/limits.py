@@ -379,7 +379,8 @@ def missing_data(r: QuarterResult, ttype: str, config: Config) -> Claim:
     has = items.groupby("trust_code")["item"].agg(set)
     lacking = sum(1 for c in g.trust_code if not common <= has.get(c, set()))
     facts = {"n": len(g), "lacking": lacking, "min": int(g.n_items.min()), "max": int(g.n_items.max())}
-    text = (f"The data are as trusts submitted them, and some are missing. {_count(lacking).capitalize()} of the {len(g)} "
+    text = (f"The data are as trusts submitted them, and some are missing. {_count(lacking).capitalize()} of the "
+            f"{len(g)} "
             f"{config.plural(ttype)} have no score for at least one measure that most trusts of their type have. "
             f"Each average rests on the scores a trust has: from {facts['min']} to {facts['max']} this quarter.")
     if facts["min"] == facts["max"]:
