@@ -104,10 +104,96 @@ class BarChart:
 
 
 @dataclass(frozen=True)
+class DotRow:
+    """One row of a dot plot: a trust's value against its peers' middle half and median.
+
+    ``value`` None means the trust has no value for the row ("no data").
+    ``note`` is shown to the right of the plot (for example the value and rank).
+    """
+
+    label: str
+    value: float | None
+    lower: float | None = None   # peer lower quartile (left end of the band)
+    median: float | None = None  # peer median (the tick)
+    upper: float | None = None   # peer upper quartile (right end of the band)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DotPlot:
+    """One row per category: a band for the peers' middle half, a tick for
+    their median and a labelled dot for the trust, on one shared axis.
+
+    ``lower_is_better`` puts "better" at the low end of the axis (scores run
+    from 1, best, to 4, worst); the axis is marked "better" and "worse".
+    ``key`` is a line under the plot saying what dot, band and tick are.
+    """
+
+    rows: tuple[DotRow, ...]
+    value_label: str
+    value_min: float = 1.0
+    value_max: float = 4.0
+    lower_is_better: bool = True
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class StripPoint:
+    """One trust in a caterpillar chart: its value and, where known, its likely range."""
+
+    label: str
+    value: float
+    low: float | None = None
+    high: float | None = None
+    highlight: bool = False
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """A segment boundary on a caterpillar chart.
+
+    A known cut-off has ``low == high``. When only the highest value in the
+    better segment and the lowest in the worse one are known, the boundary
+    lies somewhere between them and is drawn as a narrow zone.
+    """
+
+    low: float
+    high: float
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Caterpillar:
+    """Every trust of a type in rank order (best at the top), each as a dot at
+    its value with its likely range as a line where known; segment cut-offs as
+    dashed lines with the segments named above the plot.
+
+    ``segments`` name the spaces between the cut-offs (one more than the
+    cut-offs). ``highlight_label`` is the text (one entry a line) written beside
+    the highlighted trust. ``show_labels`` writes every trust's label on the
+    left (for short tables only).
+    """
+
+    points: tuple[StripPoint, ...]
+    value_label: str
+    value_min: float = 1.0
+    value_max: float = 4.0
+    lower_is_better: bool = True
+    cutoffs: tuple[Cutoff, ...] = ()
+    segments: tuple[str, ...] = ()
+    highlight_label: tuple[str, ...] = ()
+    show_labels: bool = False
+    key: str = ""
+
+
+Chart = Union[BarChart, DotPlot, Caterpillar]
+
+
+@dataclass(frozen=True)
 class Figure:
     """A chart with its alt text (states the message) and its data as a table."""
 
-    chart: BarChart
+    chart: Chart
     alt: str
     caption: str
     data: Table

@@ -10,10 +10,12 @@ cd "$(dirname "$0")/.."
 checkers=0
 [ "${1:-}" = "--checkers" ] && checkers=1
 
-# What the documents need at run time: Pango for WeasyPrint, and the fonts the
+# What the documents need at run time: Pango for WeasyPrint, Cairo for CairoSVG (the Word
+# charts), and the fonts the
 # documents and charts are laid out with (Liberation Sans, metric-compatible with Arial).
 need=()
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libcairo.so.2' || need+=(libcairo2)
 command -v fc-match >/dev/null || need+=(fontconfig)
 fc-list 2>/dev/null | grep -qi 'Liberation Sans' || need+=(fonts-liberation2)
 if [ "$checkers" = 1 ]; then

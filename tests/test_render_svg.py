@@ -1,4 +1,4 @@
-"""Hand-written SVG charts and their PNG twins for Word."""
+"""Hand-written SVG charts (bar, dot plot, caterpillar) and their PNG rasters for Word."""
 from __future__ import annotations
 
 import io
@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from reportgen.model import Bar, BarChart
-from reportgen.render import palette
-from reportgen.render.png import bar_chart_png
-from reportgen.render.svg import HIGHLIGHT_SUFFIX, bar_chart_svg, describe, value_axis
+from reportgen.model import Bar, BarChart, Caterpillar, Cutoff, DotPlot, DotRow, StripPoint
+from reportgen.render import palette, raster
+from reportgen.render import svg as svg_module
+from reportgen.render.svg import HIGHLIGHT_SUFFIX, bar_chart_svg, chart_svg, describe, value_axis
 from tests.conftest import AWKWARD_NAME
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -66,14 +66,17 @@ def test_highlight_does_not_rely_on_colour(horizontal):
     assert len(rects) == 1
     bar = rects[0]
     assert bar.get("fill") == "url(#f-hatch)"
-    assert bar.get("stroke") == palette.COLOURS["bar_outline"] and float(bar.get("stroke-width")) >= 2
+    outline = [r for r in root.iter(f"{NS}rect") if r.get("class") == "chart-bar-outline"
+               and (r.get("x"), r.get("y")) == (bar.get("x"), bar.get("y"))]
+    assert outline and outline[0].get("color") == palette.COLOURS["bar_outline"]
+    assert float(outline[0].get("stroke-width")) >= 2
     pattern = root.find(f".//{NS}pattern")
     assert pattern.get("id") == "f-hatch"
     bold = [t for t in root.iter(f"{NS}text")
             if t.get("font-weight") == "bold" and HIGHLIGHT_SUFFIX in "".join(t.itertext())]
     assert bold, "the highlighted bar's label is bold and says so"
-    plain = [r for r in root.iter(f"{NS}rect") if r.get("fill") == palette.COLOURS["bar"]]
-    assert len(plain) == 4
+    plain = [r for r in root.iter(f"{NS}rect") if r.get("class") == "chart-bar"]
+    assert len(plain) == 4 and {r.get("color") for r in plain} == {palette.COLOURS["bar"]}
 
 
 @pytest.mark.parametrize("horizontal", [True, False])
@@ -118,31 +121,191 @@ def test_colours_all_come_from_the_palette():
         assert used <= allowed
 
 
-def test_four_hundred_charts_are_quick():
-    c = chart(134, labels=False, highlight=60, refs=((2.0, "a"), (3.0, "b")))
-    start = time.perf_counter()
-    for i in range(400):
-        bar_chart_svg(c, title="t", id_prefix=f"c{i}")
-    assert time.perf_counter() - start < 5.0
+# --- dot plot and caterpillar -------------------------------------------------------
+
+def dot_plot(n=5) -> DotPlot:
+    rows = tuple(DotRow(f"Domain {i}" if i != 1 else AWKWARD_NAME, None if i == 3 else 1.5 + i * 0.4,
+                        1.8, 2.2 + i * 0.1, 2.9, note=f"{1.5 + i * 0.4:.2f} ({i + 3}th of 61)") for i in range(n))
+    return DotPlot(rows=rows, value_label="Domain score", key="Dot: this trust. Band: middle half. Tick: median.")
 
 
-# --- PNG for Word -----------------------------------------------------------------
-
-@pytest.mark.parametrize("horizontal,labels", [(True, True), (True, False), (False, True)])
-def test_png_is_deterministic_and_has_no_timestamp(horizontal, labels):
-    c = chart(12, horizontal=horizontal, labels=labels)
-    first = bar_chart_png(c)
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
-    assert first == bar_chart_png(c)
-    assert b"tIME" not in first
-    assert b"Software" not in first
+def caterpillar(n=61, highlight=17, ranges=True, labels=False) -> Caterpillar:
+    points = tuple(StripPoint(f"Trust {i}", 1.4 + 2 * i / n, (1.2 + 2 * i / n) if ranges else None,
+                              (1.7 + 2 * i / n) if ranges else None, highlight=(i == highlight)) for i in range(n))
+    return Caterpillar(points, value_label="Average score", cutoffs=(Cutoff(2.02, 2.11), Cutoff(2.3, 2.3),
+                                                                    Cutoff(2.57, 2.6)),
+                       segments=("Segment 1", "Segment 2", "Segment 3", "Segment 4"),
+                       highlight_label=("Trust 17: 2.00", "ranked 18th"), show_labels=labels, key="Dot: average.")
 
 
-def test_png_uses_the_palette_and_shows_the_highlight():
+ALL_CHARTS = {
+    "bar": lambda: chart(6), "bar-vertical": lambda: chart(6, horizontal=False),
+    "bar-unlabelled": lambda: chart(134, labels=False, highlight=60), "dot-plot": dot_plot,
+    "caterpillar": caterpillar, "caterpillar-acute": lambda: caterpillar(134, highlight=100),
+    "caterpillar-labelled": lambda: caterpillar(10, highlight=3, ranges=False, labels=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_CHARTS))
+def test_every_chart_is_accessible_svg_painted_through_classes(name):
+    svg = chart_svg(ALL_CHARTS[name](), title="The message", id_prefix="fig")
+    root = ET.fromstring(svg)
+    assert root.get("role") == "img" and root[0].text == "The message" and root[1].text
+    assert root.get("aria-labelledby") == "fig-title" and root.get("aria-describedby") == "fig-desc"
+    assert "<style" not in svg
+    allowed = {c.upper() for c in palette.COLOURS.values()}
+    for element in root.iter():
+        tag = element.tag.replace(NS, "")
+        if tag in ("svg", "title", "desc", "defs", "pattern"):
+            continue
+        # every mark says its role and paints with currentColor, so a stylesheet can restyle it
+        assert (element.get("class") or "").startswith("chart-"), (tag, element.attrib)
+        for attribute in ("fill", "stroke"):
+            value = element.get(attribute)
+            assert value in (None, "none", "currentColor") or value.startswith("url(#"), (tag, element.attrib)
+        if element.get("class") != "chart-bar-highlight":
+            assert element.get("color", "").upper() in allowed, (tag, element.attrib)
+
+
+@pytest.mark.parametrize("name", sorted(ALL_CHARTS))
+def test_chart_text_is_at_least_nine_points_in_print(name):
+    root = ET.fromstring(chart_svg(ALL_CHARTS[name](), title="t"))
+    assert float(root.get("viewBox").split()[2]) == svg_module.WIDTH
+    sizes = [float(t.get("font-size") or root.get("font-size")) for t in root.iter(f"{NS}text")]
+    assert sizes and min(sizes) >= svg_module.FONT_SIZE
+    for column in (svg_module.PDF_COLUMN_MM, svg_module.WORD_COLUMN_MM):
+        assert svg_module.printed_size_pt(column, min(sizes)) >= 9.0
+
+
+def test_print_column_widths_match_the_page_setups():
+    from reportgen.render import docx as docx_writer
+    from reportgen.render.html import stylesheet
+
+    assert docx_writer.PICTURE_WIDTH == round(svg_module.WORD_COLUMN_MM / 10 * 360000)
+    css = stylesheet(True)
+    margins = re.search(r"margin: (\d+)mm (\d+)mm (\d+)mm (\d+)mm;", css)
+    assert margins and 210 - int(margins.group(2)) - int(margins.group(4)) == svg_module.PDF_COLUMN_MM
+
+
+def test_dot_plot_draws_band_median_and_dot_and_marks_better_and_worse():
+    c = dot_plot()
+    root = ET.fromstring(chart_svg(c, title="t"))
+    classes = [e.get("class") for e in root.iter()]
+    assert classes.count("chart-band") == 5 and classes.count("chart-median") == 5
+    assert classes.count("chart-dot-highlight") == 4  # one row has no value: no dot
+    shown = texts(root)
+    assert "\u2190 better" in shown and "worse \u2192" in shown
+    assert AWKWARD_NAME in " ".join(shown)
+    assert any(t.startswith("2.70") for t in shown)  # each row's note
+    # the axis runs from 1 (better) at the left to 4 at the right
+    ticks = {t.text: float(t.get("x")) for t in root.iter(f"{NS}text") if t.text in ("1", "4")}
+    assert ticks["1"] < ticks["4"]
+    dots = [float(e.get("cx")) for e in root.iter(f"{NS}circle") if e.get("class") == "chart-dot-highlight"]
+    assert dots == sorted(dots)  # values rise with the row, so dots move right
+
+
+def test_dot_plot_can_put_better_on_the_right():
+    shown = texts(ET.fromstring(chart_svg(DotPlot(dot_plot().rows, "Value", lower_is_better=False), title="t")))
+    assert "\u2190 worse" in shown and "better \u2192" in shown
+
+
+def test_caterpillar_orders_trusts_and_marks_cutoffs_segments_and_the_highlight():
+    c = caterpillar()
+    root = ET.fromstring(chart_svg(c, title="t"))
+    dots = [e for e in root.iter(f"{NS}circle") if e.get("class") == "chart-dot"]
+    assert len(dots) == 60
+    ys = [float(d.get("cy")) for d in dots]
+    assert ys == sorted(ys)  # best at the top, in the order given
+    ranges = [e for e in root.iter(f"{NS}line") if e.get("class") == "chart-range"]
+    assert len(ranges) == 60
+    dashed = [e for e in root.iter(f"{NS}line") if e.get("stroke-dasharray")]
+    assert len(dashed) == 3
+    zones = [e for e in root.iter(f"{NS}rect") if e.get("class") == "chart-band"]
+    assert len(zones) == 2  # two cut-offs known only as a bracket
+    # the highlight: a diamond with a dark outline (shape, not colour) and a bold label
+    diamonds = [e for e in root.iter(f"{NS}polygon")]
+    assert {d.get("class") for d in diamonds} == {"chart-dot-highlight", "chart-bar-outline"}
+    bold = [t.text for t in root.iter(f"{NS}text") if t.get("font-weight") == "bold"]
+    assert "Trust 17: 2.00" in bold and "ranked 18th" in bold
+    shown = texts(root)
+    assert "Segment 1" in shown and "Segment 4" in shown
+    assert "\u2190 better" in shown and "worse \u2192" in shown
+    assert "Highlighted" in chart_svg(c, title="t") and "Trust 17" in svg_module.describe_caterpillar(c)
+
+
+def test_caterpillar_label_stays_inside_the_chart():
+    for highlight in (0, 30, 60):
+        root = ET.fromstring(chart_svg(caterpillar(61, highlight=highlight), title="t"))
+        for t in root.iter(f"{NS}text"):
+            if t.get("font-weight") != "bold":
+                continue
+            x, width = float(t.get("x")), svg_module._text_width(t.text, bold=True)
+            start = x - width if t.get("text-anchor") == "end" else x
+            assert 0 <= start and start + width <= svg_module.WIDTH + 1, (highlight, t.text)
+
+
+def test_caterpillar_names_every_trust_when_asked():
+    shown = texts(ET.fromstring(chart_svg(caterpillar(10, highlight=3, ranges=False, labels=True), title="t")))
+    assert all(f"Trust {i}" in shown for i in range(10))
+
+
+# --- PNG for Word: the same SVG, rasterised ----------------------------------------
+
+@pytest.mark.parametrize("name", ["bar", "dot-plot", "caterpillar"])
+def test_png_is_the_svg_rasterised_at_print_resolution(name):
     from PIL import Image
 
-    image = Image.open(io.BytesIO(bar_chart_png(chart(6)))).convert("RGB")
-    colours = {rgb for _, rgb in image.getcolors(maxcolors=1 << 20)}
-    assert palette.rgb("bar") in colours
-    assert palette.rgb("bar_highlight") in colours
-    assert image.info.get("dpi", (150, 150))[0] == pytest.approx(150, abs=1)
+    c = ALL_CHARTS[name]()
+    png = raster.chart_png(c, title="t")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png == raster.chart_png(c, title="t")  # deterministic
+    assert b"tIME" not in png
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert raster.DPI >= 200
+    assert image.width == round(svg_module.WORD_COLUMN_MM / 25.4 * raster.DPI)
+    root = ET.fromstring(chart_svg(c, title="t"))
+    _, _, w, h = (float(v) for v in root.get("viewBox").split())
+    assert image.height == pytest.approx(image.width * h / w, abs=2)
+    colours = {rgb for _, rgb in image.getcolors(maxcolors=1 << 22)}
+    mark = {"bar": "bar_highlight", "dot-plot": "dot_highlight", "caterpillar": "dot_highlight"}[name]
+    assert palette.rgb(mark) in colours
+    assert palette.rgb("chart_text") in colours
+
+
+def test_png_text_is_set_in_liberation_sans():
+    """The raster's text has Liberation Sans's widths, not a fallback font's."""
+    from PIL import Image, ImageFont
+
+    path = raster.chart_font()
+    assert "LiberationSans" in path.replace(" ", "")
+    word = "Wide words measure the font"
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="680" height="40" viewBox="0 0 680 40" '
+           f'font-family="{svg_module.FONT_FAMILY}" font-size="28"><text x="0" y="30" fill="#000">{word}</text></svg>')
+    image = Image.open(io.BytesIO(raster.svg_png(svg, column_mm=680 / 96 * 25.4, dpi=96))).convert("L")
+    xs = [x for x in range(image.width) if any(image.getpixel((x, y)) < 128 for y in range(image.height))]
+    drawn = xs[-1] - xs[0]
+    expected = ImageFont.truetype(path, 28).getlength(word)
+    assert drawn == pytest.approx(expected, rel=0.04)
+    dejavu = ImageFont.truetype("DejaVuSans.ttf", 28).getlength(word) if Path_exists("DejaVuSans.ttf") else None
+    assert dejavu is None or abs(dejavu - expected) / expected > 0.08
+
+
+def Path_exists(name: str) -> bool:
+    from PIL import ImageFont
+
+    try:
+        ImageFont.truetype(name, 10)
+    except OSError:
+        return False
+    return True
+
+
+def test_a_missing_chart_font_is_one_clear_sentence(monkeypatch):
+    import subprocess
+
+    class Answer:
+        stdout = "DejaVu Sans\n/usr/share/fonts/DejaVuSans.ttf"
+
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: Answer())
+    with pytest.raises(raster.ChartFontError, match="Liberation Sans is not installed"):
+        raster.chart_font.__wrapped__()

@@ -10,7 +10,7 @@
 - Tables have a visible caption paragraph (Caption style) before them, the
   same text as ``w:tblCaption``, a header row marked ``w:tblHeader`` (repeats
   on each page and tells readers it is a header), and the row headers bold.
-- Charts are PNG pictures whose ``docPr`` carries the alt text (``descr``)
+- Charts are PNG pictures, rasterised from the same SVG as the HTML's, whose ``docPr`` carries the alt text (``descr``)
   and the caption (``title``).
 - The output is byte-identical for the same document: fixed core dates from
   ``Document.date`` and fixed zip entry times.
@@ -34,7 +34,8 @@ from docx.shared import Cm, Pt, RGBColor
 
 from ..model import BulletList, Document, Figure, Note, Paragraph, Run, Section, Table
 from .palette import COLOURS, WORD_HEADING, contrast_ratio
-from .png import bar_chart_png
+from .raster import chart_png
+from .svg import WORD_COLUMN_MM
 
 FONT = "Arial"
 MAX_HEADING_LEVEL = 9
@@ -46,7 +47,7 @@ TABLE_FONT_SIZES = (10, 9, 8, 7)  # the largest that fits is used
 PORTRAIT_MIN_FONT = 8  # a table that needs smaller type in portrait goes on landscape pages
 CHAR_EM = 0.56  # average Arial advance, digits included
 CELL_MARGIN_TWIPS = 72  # 3.6 pt either side of a cell's text
-PICTURE_WIDTH = Cm(16)
+PICTURE_WIDTH = Cm(WORD_COLUMN_MM / 10)  # the chart text is sized for this width
 #: Used when a document has no date, so that output stays reproducible.
 FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -378,7 +379,7 @@ class _Writer:
         self.document.add_paragraph().paragraph_format.space_after = Pt(0)
 
     def figure(self, figure: Figure) -> None:
-        png = bar_chart_png(figure.chart)
+        png = chart_png(figure.chart, title=figure.alt)
         self.document.add_picture(io.BytesIO(png), width=PICTURE_WIDTH)
         picture_paragraph = self.document.paragraphs[-1]
         picture_paragraph.paragraph_format.keep_with_next = True

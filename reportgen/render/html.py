@@ -19,10 +19,10 @@ from markupsafe import Markup
 
 import reportgen
 
-from ..model import BarChart, BulletList, Document, Figure, Note, Paragraph, Section, Table
+from ..model import BulletList, Chart, Document, Figure, Note, Paragraph, Section, Table
 from ..resources import templates_dir
 from . import palette
-from .svg import bar_chart_svg
+from .svg import chart_svg as _chart_svg
 
 MAX_HEADING_LEVEL = 6
 
@@ -143,7 +143,7 @@ def _nodes(blocks, depth: int, ids: _Ids) -> list[Node]:
         elif isinstance(block, Figure):
             fig_id = ids.take(block.id) if block.id else ids.next("figure")
             node = Node("figure", block, id=fig_id,
-                        svg=Markup(bar_chart_svg(block.chart, title=block.alt, id_prefix=f"{fig_id}-chart")))
+                        svg=Markup(_chart_svg(block.chart, title=block.alt, id_prefix=f"{fig_id}-chart")))
             node.data = _table_node(block.data, ids, fallback=f"{fig_id}-data" if not block.data.id else None)
         elif isinstance(block, Note):
             if block.kind not in ("info", "warning"):
@@ -175,6 +175,6 @@ def render_html(doc: Document, *, for_pdf: bool = False) -> str:
     )
 
 
-def chart_svg(chart: BarChart, alt: str, id_prefix: str = "chart") -> str:
+def chart_svg(chart: Chart, alt: str, id_prefix: str = "chart") -> str:
     """One chart's SVG, as the HTML writer inlines it (for tests and previews)."""
-    return bar_chart_svg(chart, title=alt, id_prefix=id_prefix)
+    return _chart_svg(chart, title=alt, id_prefix=id_prefix)

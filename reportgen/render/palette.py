@@ -41,6 +41,12 @@ COLOURS = MappingProxyType({
     "axis": "#4C6272",
     "reference_line": "#212B32",
     "chart_text": "#212B32",
+    "band": "#D8DDE0",            # NHS pale grey: the peers' middle half (outlined in "axis")
+    "median": "#212B32",          # the peers' median tick
+    "dot": "#4C6272",             # other trusts' dots in a caterpillar chart
+    "range": "#768692",           # other trusts' likely ranges
+    "dot_highlight": "#005EB8",   # the trust a chart is about (also told apart by shape and label)
+    "segment_shade": "#F0F4F5",   # every other segment's background in a caterpillar chart
 })
 
 #: Word's heading colour (python-docx's default template uses #4F81BD, 4.03:1).
@@ -75,6 +81,18 @@ CONTRAST_PAIRS: tuple[tuple[str, str, str], ...] = (
     ("reference_line", "background", GRAPHIC),
     ("reference_line", "bar", GRAPHIC),
     ("chart_text", "background", TEXT),
+    ("chart_text", "segment_shade", TEXT),
+    # dot plots and caterpillar charts
+    ("axis", "band", GRAPHIC),
+    ("median", "band", GRAPHIC),
+    ("dot_highlight", "band", GRAPHIC),
+    ("dot_highlight", "background", GRAPHIC),
+    ("dot_highlight", "segment_shade", GRAPHIC),
+    ("dot", "background", GRAPHIC),
+    ("dot", "segment_shade", GRAPHIC),
+    ("range", "background", GRAPHIC),
+    ("range", "segment_shade", GRAPHIC),
+    ("reference_line", "segment_shade", GRAPHIC),
 )
 
 

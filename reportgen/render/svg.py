@@ -1,14 +1,29 @@
-"""Bar charts as hand-written SVG, for the HTML and PDF writers.
+"""Every chart as hand-written SVG: the one source of the HTML, PDF and Word charts.
+
+Three chart types (``reportgen.model``): bar charts (counts, where a longer
+bar means more), dot plots (a trust against its peers' middle half and
+median, per domain) and caterpillar charts (every trust of a type in rank
+order, with likely ranges and segment cut-offs). The HTML and PDF inline the
+SVG; Word gets a PNG rasterised from the same SVG (``reportgen.render.raster``).
 
 Pure string building: no plotting library, no randomness, no clock, so the
-same chart always gives the same bytes, and a release's few hundred charts
-take milliseconds. The SVG is meant to be inlined in HTML (it passes the Nu
-Html Checker) and drawn by WeasyPrint, so it sticks to plain presentation
-attributes (no ``<style>``, no CSS classes, no external references).
+same chart always gives the same bytes. The SVG passes the Nu Html Checker,
+is drawn by WeasyPrint and by CairoSVG, and uses no ``<style>`` element.
 
-The highlighted bar is told apart without colour three ways: a hatch pattern,
-a dark outline, and its label in bold followed by ``HIGHLIGHT_SUFFIX``.
-Colours come from ``reportgen.render.palette``.
+Colours: every mark carries a class naming its role (``chart-band``,
+``chart-dot-highlight``...) and paints with ``currentColor``, its ``color``
+attribute holding the palette colour (``reportgen.render.palette``). So a
+stylesheet can restyle a role (for example in forced-colours mode) and
+anything that ignores stylesheets still draws the palette colours.
+
+Text size: ``FONT_SIZE`` viewBox units, the smallest text drawn. Charts are
+``WIDTH`` units wide and scale to the text column, so the printed size is
+``FONT_SIZE * column width / WIDTH``: at least ``MIN_PRINT_PT`` in the PDF
+(``PDF_COLUMN_MM``) and in Word (``WORD_COLUMN_MM``).
+
+The highlighted mark (the trust a chart is about) is told apart without
+colour: a hatch and outline on a bar, a larger outlined diamond on a dot, and
+always a bold label.
 """
 from __future__ import annotations
 
@@ -17,22 +32,29 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from ..model import Bar, BarChart
+from ..model import Bar, BarChart, Caterpillar, Chart, DotPlot
 from .palette import COLOURS
 
 #: Added after the label of the highlighted bar (in bold), so that the
 #: highlight does not rely on colour or pattern alone.
 HIGHLIGHT_SUFFIX = "(highlighted)"
 
-FONT_FAMILY = "Arial, 'Liberation Sans', Helvetica, sans-serif"
-FONT_SIZE = 13           # tick and category labels, px (= viewBox units)
-TITLE_SIZE = 13          # axis titles
-CHAR_WIDTH = 0.56        # average glyph advance of Arial, in em
-BOLD_CHAR_WIDTH = 0.61
+FONT_FAMILY = "'Liberation Sans', Arial, Helvetica, sans-serif"
+FONT_SIZE = 14           # every label, in viewBox units: the smallest text drawn
+TITLE_SIZE = 14          # axis titles
 
-WIDTH = 720              # viewBox width; CSS scales the chart to its container
-MAX_LABEL_WIDTH = 260    # category label column, horizontal charts
-LINE_HEIGHT = 15
+WIDTH = 680              # viewBox width; CSS scales the chart to its container
+MAX_LABEL_WIDTH = 250    # category label column, horizontal charts
+LINE_HEIGHT = 17
+
+PDF_COLUMN_MM = 180      # A4 less the print margins (templates/style.css.j2)
+WORD_COLUMN_MM = 160     # A4 less Word's margins (reportgen.render.docx.PICTURE_WIDTH)
+MIN_PRINT_PT = 9.0
+
+
+def printed_size_pt(column_mm: float, size: float = FONT_SIZE) -> float:
+    """The printed size in points of text of ``size`` units in a chart filling ``column_mm``."""
+    return size * (column_mm / 25.4 * 72) / WIDTH
 
 
 @dataclass(frozen=True)
@@ -104,8 +126,22 @@ def describe(chart: BarChart) -> str:
     return " ".join(parts)
 
 
+# Advance widths of Arial / Liberation Sans (regular), in thousandths of an em.
+_ADVANCE = {
+    **dict.fromkeys("abdeghnopqu0123456789$#_", 556), **dict.fromkeys("ckvxyzsJ", 500),
+    **dict.fromkeys("fjilt", 250), "m": 833, "w": 722, "r": 333,
+    **dict.fromkeys("ABEKPSVXY", 667), **dict.fromkeys("CDHNRUw", 722), **dict.fromkeys("GOQ", 778),
+    **dict.fromkeys("FTZ", 611), "I": 278, "L": 556, "M": 833, "W": 944,
+    **dict.fromkeys(" .,:;!/'|", 278), **dict.fromkeys("()-[]", 333), '"': 355, "%": 889, "&": 667,
+    "\u2190": 1000, "\u2192": 1000, "\u2013": 556, "\u2014": 1000,
+}
+_BOLD_FACTOR = 1.09  # Arial Bold's advances are about 9% wider on average
+
+
 def _text_width(text: str, size: float = FONT_SIZE, bold: bool = False) -> float:
-    return len(text) * size * (BOLD_CHAR_WIDTH if bold else CHAR_WIDTH)
+    """An estimate of the drawn width of ``text`` in viewBox units, from Arial's advance widths."""
+    em = sum(_ADVANCE.get(ch, 600) for ch in text) / 1000
+    return em * size * (_BOLD_FACTOR if bold else 1.0)
 
 
 def _wrap(text: str, width: float, size: float = FONT_SIZE, bold: bool = False,
@@ -136,6 +172,11 @@ def _safe_id(text: str) -> str:
     return cleaned if cleaned and cleaned[0].isalpha() else f"c-{cleaned or 'chart'}"
 
 
+def paint(role: str) -> str:
+    """The class and colour attributes of a mark in ``role`` (a palette colour name)."""
+    return f'class="chart-{role.replace("_", "-")}" color="{COLOURS[role]}"'
+
+
 class _Svg:
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -152,37 +193,83 @@ class _Svg:
         if bold:
             attrs.append('font-weight="bold"')
         if size != FONT_SIZE:
-            attrs.append(f'font-size="{_num(size)}"')
+            attrs.append(f'font-size="{_num(max(size, FONT_SIZE))}"')
         if rotate is not None:
             attrs.append(f'transform="rotate({_num(rotate)} {_num(x)} {_num(y)})"')
-        attrs.append(f'fill="{COLOURS[colour]}"')
+        attrs.append(paint(colour))
+        attrs.append('fill="currentColor"')
         self.add(f'<text {" ".join(attrs)}>{escape(content, quote=False)}</text>')
 
     def line(self, x1: float, y1: float, x2: float, y2: float, colour: str,
              width: float = 1, dash: str | None = None) -> None:
         extra = f' stroke-dasharray="{dash}"' if dash else ""
         self.add(f'<line x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" y2="{_num(y2)}" '
-                 f'stroke="{COLOURS[colour]}" stroke-width="{_num(width)}"{extra}/>')
+                 f'{paint(colour)} stroke="currentColor" stroke-width="{_num(width)}"{extra}/>')
+
+    def box(self, x: float, y: float, w: float, h: float, colour: str, *, outline: str | None = None,
+            outline_width: float = 1) -> None:
+        """A filled rectangle, optionally outlined in another colour (a second, unfilled rectangle)."""
+        geometry = f'x="{_num(x)}" y="{_num(y)}" width="{_num(max(w, 0))}" height="{_num(max(h, 0))}"'
+        self.add(f'<rect {geometry} {paint(colour)} fill="currentColor"/>')
+        if outline:
+            self.add(f'<rect {geometry} {paint(outline)} fill="none" stroke="currentColor" '
+                     f'stroke-width="{_num(outline_width)}"/>')
+
+    def circle(self, cx: float, cy: float, r: float, colour: str) -> None:
+        self.add(f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="{_num(r)}" {paint(colour)} fill="currentColor"/>')
+
+    def diamond(self, cx: float, cy: float, r: float, colour: str, outline: str) -> None:
+        points = f"{_num(cx)},{_num(cy - r)} {_num(cx + r)},{_num(cy)} {_num(cx)},{_num(cy + r)} {_num(cx - r)},{_num(cy)}"
+        self.add(f'<polygon points="{points}" {paint(colour)} fill="currentColor"/>')
+        self.add(f'<polygon points="{points}" {paint(outline)} fill="none" stroke="currentColor" '
+                 f'stroke-width="2"/>')
 
     def rect(self, x: float, y: float, w: float, h: float, *, highlight: bool, pattern_id: str) -> None:
+        geometry = f'x="{_num(x)}" y="{_num(y)}" width="{_num(max(w, 0))}" height="{_num(max(h, 0))}"'
         if highlight:
-            self.add(f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(max(w, 0))}" '
-                     f'height="{_num(max(h, 0))}" fill="url(#{pattern_id})" '
-                     f'stroke="{COLOURS["bar_outline"]}" stroke-width="2"/>')
+            self.add(f'<rect {geometry} class="chart-bar-highlight" fill="url(#{pattern_id})"/>')
+            self.add(f'<rect {geometry} {paint("bar_outline")} fill="none" stroke="currentColor" '
+                     f'stroke-width="2"/>')
         else:
-            self.add(f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(max(w, 0))}" '
-                     f'height="{_num(max(h, 0))}" fill="{COLOURS["bar"]}"/>')
+            self.add(f'<rect {geometry} {paint("bar")} fill="currentColor"/>')
+
+
+def _head(prefix: str, width: float, height: float, title: str, desc: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" '
+        f'aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc" '
+        f'font-family="{escape(FONT_FAMILY)}" font-size="{FONT_SIZE}">'
+        f'<title id="{prefix}-title">{escape(title, quote=False)}</title>'
+        f'<desc id="{prefix}-desc">{escape(desc, quote=False)}</desc>'
+    )
+
+
+def chart_svg(chart: Chart, *, title: str, desc: str | None = None, id_prefix: str = "chart") -> str:
+    """Draw any chart as an ``<svg role="img">`` element (the one drawing of every chart).
+
+    ``title`` becomes the SVG ``<title>`` (the accessible name, and the PDF
+    /Alt); ``desc`` the ``<desc>`` (default: a description of the chart's form).
+    ``id_prefix`` must be unique in the page.
+    """
+    if isinstance(chart, BarChart):
+        return bar_chart_svg(chart, title=title, desc=desc, id_prefix=id_prefix)
+    prefix = _safe_id(id_prefix)
+    body = _Svg()
+    if isinstance(chart, DotPlot):
+        desc = describe_dot_plot(chart) if desc is None else desc
+        width, height = _draw_dot_plot(chart, body)
+    elif isinstance(chart, Caterpillar):
+        desc = describe_caterpillar(chart) if desc is None else desc
+        width, height = _draw_caterpillar(chart, body)
+    else:
+        raise TypeError(f"cannot draw a chart of type {type(chart).__name__}")
+    return _head(prefix, width, height, title, desc) + "".join(body.parts) + "</svg>"
 
 
 def bar_chart_svg(chart: BarChart, *, title: str, desc: str | None = None,
                   id_prefix: str = "chart") -> str:
-    """Draw ``chart`` as an ``<svg role="img">`` element.
-
-    ``title`` becomes the SVG ``<title>`` (the accessible name, and the PDF
-    /Alt); ``desc`` the ``<desc>`` (default: ``describe(chart)``).
-    ``id_prefix`` must be unique in the page: it prefixes the ids of the
-    title, description and hatch pattern.
-    """
+    """Draw a bar chart as an ``<svg role="img">`` element (see ``chart_svg``)."""
     prefix = _safe_id(id_prefix)
     desc = describe(chart) if desc is None else desc
     body = _Svg()
@@ -191,24 +278,204 @@ def bar_chart_svg(chart: BarChart, *, title: str, desc: str | None = None,
         width, height = _draw_horizontal(chart, body, pattern_id)
     else:
         width, height = _draw_vertical(chart, body, pattern_id)
-    head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" '
-        f'aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc" '
-        f'font-family="{escape(FONT_FAMILY)}" font-size="{FONT_SIZE}">'
-        f'<title id="{prefix}-title">{escape(title, quote=False)}</title>'
-        f'<desc id="{prefix}-desc">{escape(desc, quote=False)}</desc>'
-    )
     defs = ""
     if any(b.highlight for b in chart.bars):
         defs = (
             f'<defs><pattern id="{pattern_id}" patternUnits="userSpaceOnUse" width="6" height="6" '
             f'patternTransform="rotate(45)">'
-            f'<rect x="0" y="0" width="6" height="6" fill="{COLOURS["bar_highlight"]}"/>'
-            f'<rect x="0" y="0" width="2" height="6" fill="{COLOURS["bar_highlight_hatch"]}"/>'
+            f'<rect x="0" y="0" width="6" height="6" {paint("bar_highlight")} fill="currentColor"/>'
+            f'<rect x="0" y="0" width="2" height="6" {paint("bar_highlight_hatch")} fill="currentColor"/>'
             f'</pattern></defs>'
         )
-    return head + defs + "".join(body.parts) + "</svg>"
+    return _head(prefix, width, height, title, desc) + defs + "".join(body.parts) + "</svg>"
+
+
+# ---------------------------------------------------------------------------
+# Dot plot and caterpillar chart
+
+
+def _better_worse(lower_is_better: bool) -> tuple[str, str]:
+    """The words at the left and right ends of a score axis."""
+    return ("\u2190 better", "worse \u2192") if lower_is_better else ("\u2190 worse", "better \u2192")
+
+
+def _score_ticks(lo: float, hi: float, target: int) -> list[float]:
+    step = _nice_step(hi - lo, target)
+    first = math.ceil(round(lo / step, 9)) * step
+    out, k = [], 0
+    while first + k * step <= hi + step * 1e-9:
+        out.append(round(first + k * step, 10))
+        k += 1
+    return out
+
+
+def _score_axis(svg: _Svg, left: float, right: float, y: float, lo: float, hi: float, label: str,
+                lower_is_better: bool, x_of, target: int = 4, decimals: int = 0) -> float:
+    """Axis line, ticks, "better"/"worse" ends and title; returns the y below it."""
+    svg.line(left, y, right, y, "axis", 1)
+    for tick in _score_ticks(lo, hi, target):
+        x = x_of(tick)
+        svg.line(x, y, x, y + 5, "axis", 1)
+        svg.text(x, y + 5 + FONT_SIZE, f"{tick:.{decimals}f}", anchor="middle")
+    y += 5 + FONT_SIZE + LINE_HEIGHT
+    left_word, right_word = _better_worse(lower_is_better)
+    svg.text(left, y, left_word, bold=True)
+    svg.text(right, y, right_word, anchor="end", bold=True)
+    middle = (left + right) / 2
+    room = (right - left) - _text_width(left_word, bold=True) - _text_width(right_word, bold=True) - 20
+    if _text_width(label) <= room:
+        svg.text(middle, y, label, anchor="middle")
+    else:
+        y += LINE_HEIGHT
+        svg.text(middle, y, label, anchor="middle")
+    return y
+
+
+def _key(svg: _Svg, y: float, key: str) -> float:
+    for line in _wrap(key, WIDTH - 16, max_lines=6):
+        y += LINE_HEIGHT
+        svg.text(8, y, line, colour="chart_text")
+    return y
+
+
+def describe_dot_plot(chart: DotPlot) -> str:
+    left_word = "better" if chart.lower_is_better else "worse"
+    return (f"Dot plot of {chart.value_label}, one row for each of {len(chart.rows)} categories, axis from "
+            f"{_fmt(chart.value_min)} ({left_word}) to {_fmt(chart.value_max)}. In each row a band shows the "
+            f"peers' middle half, a tick their median and a dot this trust. The data are in the table that follows.")
+
+
+def _draw_dot_plot(chart: DotPlot, svg: _Svg) -> tuple[float, float]:
+    label_w = min(210.0, max((_text_width(r.label) for r in chart.rows), default=0.0))
+    labels = [_wrap(r.label, label_w) for r in chart.rows]
+    note_w = min(220.0, max((_text_width(r.note, bold=True) for r in chart.rows), default=0.0))
+    notes = [_wrap(r.note, note_w, bold=True) if r.note else [] for r in chart.rows]
+    left = 8 + label_w + 14
+    right = WIDTH - 8 - (note_w + 16 if note_w else 0)
+    lo, hi = chart.value_min, chart.value_max
+
+    def x_of(v: float) -> float:
+        v = min(max(v, lo), hi)
+        return left + (v - lo) / (hi - lo) * (right - left)
+
+    y = 8.0
+    for row, label_lines, note_lines in zip(chart.rows, labels, notes):
+        lines = max(len(label_lines), len(note_lines), 1)
+        band_h = max(36.0, lines * LINE_HEIGHT + 14)
+        cy = y + band_h / 2
+        if row.lower is not None and row.upper is not None:
+            x1, x2 = x_of(row.lower), x_of(row.upper)
+            svg.box(x1, cy - 9, max(x2 - x1, 2.0), 18, "band", outline="axis")
+        if row.median is not None:
+            xm = x_of(row.median)
+            svg.line(xm, cy - 14, xm, cy + 14, "median", 3)
+        if row.value is not None:
+            xv = x_of(row.value)
+            svg.circle(xv, cy, 9, "background")
+            svg.circle(xv, cy, 7, "dot_highlight")
+        first = cy - (len(label_lines) - 1) * LINE_HEIGHT / 2 + FONT_SIZE * 0.35
+        for k, text in enumerate(label_lines):
+            svg.text(left - 14, first + k * LINE_HEIGHT, text, anchor="end")
+        first = cy - (len(note_lines) - 1) * LINE_HEIGHT / 2 + FONT_SIZE * 0.35
+        for k, text in enumerate(note_lines):
+            svg.text(right + 16, first + k * LINE_HEIGHT, text, bold=(k == 0))
+        y += band_h
+    y += 4
+    y = _score_axis(svg, left, right, y, lo, hi, chart.value_label, chart.lower_is_better, x_of)
+    if chart.key:
+        y = _key(svg, y + 6, chart.key)
+    return WIDTH, y + 10
+
+
+def describe_caterpillar(chart: Caterpillar) -> str:
+    parts = [f"Caterpillar chart of {chart.value_label} for {len(chart.points)} trusts in rank order, best at the "
+             f"top, axis from {_fmt(chart.value_min)} to {_fmt(chart.value_max)}"
+             f" ({'lower' if chart.lower_is_better else 'higher'} is better)."]
+    if any(p.low is not None for p in chart.points):
+        parts.append("Each trust's likely range is a line through its dot.")
+    if chart.cutoffs:
+        parts.append(f"{len(chart.cutoffs)} segment cut-offs are dashed lines.")
+    for p in chart.points:
+        if p.highlight:
+            parts.append(f"Highlighted with a larger outlined diamond and a label: {p.label} ({_fmt(p.value)}).")
+    parts.append("The data are in the table that follows.")
+    return " ".join(parts)
+
+
+def _draw_caterpillar(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
+    n = max(len(chart.points), 1)
+    show = chart.show_labels
+    label_w = min(220.0, max((_text_width(p.label, bold=p.highlight) for p in chart.points), default=0.0)) if show else 0.0
+    left = 12 + (label_w + 10 if show else 0)
+    right = WIDTH - 14
+    lo, hi = chart.value_min, chart.value_max
+    row_h = min(16.0, max(2.4, 340.0 / n))
+    if show:
+        row_h = max(row_h, LINE_HEIGHT + 1)
+
+    def x_of(v: float) -> float:
+        v = min(max(v, lo), hi)
+        return left + (v - lo) / (hi - lo) * (right - left)
+
+    top = 8 + LINE_HEIGHT + 8
+    bottom = top + n * row_h + 8
+    # segments: every other one shaded, named above the plot
+    edges = [left] + [x_of((c.low + c.high) / 2) for c in chart.cutoffs] + [right]
+    for k in range(len(edges) - 1):
+        if k % 2 == 1:
+            svg.box(edges[k], top, edges[k + 1] - edges[k], bottom - top, "segment_shade")
+    for k, name in enumerate(chart.segments[:len(edges) - 1]):
+        span = edges[k + 1] - edges[k]
+        text = name if _text_width(name) <= span - 6 else name.split()[-1]
+        if _text_width(text) <= span - 4:
+            svg.text((edges[k] + edges[k + 1]) / 2, 8 + FONT_SIZE, text, anchor="middle")
+    for c in chart.cutoffs:
+        if c.high > c.low:
+            svg.box(x_of(c.low), top, x_of(c.high) - x_of(c.low), bottom - top, "band")
+        x = x_of((c.low + c.high) / 2)
+        svg.line(x, top - 4, x, bottom, "reference_line", 1.5, dash="5 3")
+    # every trust, then the highlighted ones on top
+    dot_r = min(4.5, max(1.5, row_h * 0.42))
+    stroke = min(1.6, max(0.8, row_h * 0.45))
+    rows = [(top + 4 + (i + 0.5) * row_h, p) for i, p in enumerate(chart.points)]
+    highlighted = [(cy, p) for cy, p in rows if p.highlight]
+    for cy, p in rows:  # ranges first, so that no range hides another trust's dot
+        if show:
+            svg.text(left - 10, cy + FONT_SIZE * 0.35, p.label, anchor="end", bold=p.highlight)
+        if not p.highlight and p.low is not None and p.high is not None:
+            svg.line(x_of(p.low), cy, x_of(p.high), cy, "range", stroke)
+    for cy, p in rows:
+        if not p.highlight:
+            svg.circle(x_of(p.value), cy, dot_r, "dot")
+    for cy, p in highlighted:
+        x_lo, x_hi = x_of(p.value), x_of(p.value)
+        if p.low is not None and p.high is not None:
+            x_lo, x_hi = x_of(p.low), x_of(p.high)
+            svg.line(x_lo, cy, x_hi, cy, "dot_highlight", 4)
+            svg.line(x_lo, cy - 6, x_lo, cy + 6, "dot_highlight", 2)
+            svg.line(x_hi, cy - 6, x_hi, cy + 6, "dot_highlight", 2)
+        svg.diamond(x_of(p.value), cy, 8, "dot_highlight", "bar_outline")
+        wanted = list(chart.highlight_label) or [p.label]
+        widest = max(_text_width(t, bold=True) for t in wanted)
+        room_right, room_left = WIDTH - 8 - (x_hi + 14), x_lo - 14 - 8
+        on_right = widest <= room_right or room_right >= room_left
+        room = room_right if on_right else room_left
+        lines = [part for t in wanted for part in _wrap(t, room, bold=True, max_lines=3)]
+        text_w = min(max(_text_width(t, bold=True) for t in lines), room)
+        block_h = len(lines) * LINE_HEIGHT
+        if on_right:
+            tx, anchor, bx = x_hi + 14, "start", x_hi + 10
+        else:
+            tx, anchor, bx = x_lo - 14, "end", x_lo - 18 - text_w
+        ty = min(max(cy - block_h / 2, top), bottom - block_h)
+        svg.box(bx, ty - 2, text_w + 8, block_h + 4, "background")
+        for k, text in enumerate(lines):
+            svg.text(tx, ty + FONT_SIZE + k * LINE_HEIGHT - 2, text, anchor=anchor, bold=True)
+    y = _score_axis(svg, left, right, bottom, lo, hi, chart.value_label, chart.lower_is_better, x_of,
+                    target=6, decimals=1)
+    if chart.key:
+        y = _key(svg, y + 6, chart.key)
+    return WIDTH, y + 10
 
 
 def _draw_horizontal(chart: BarChart, svg: _Svg, pattern_id: str) -> tuple[float, float]:
