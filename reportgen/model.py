@@ -186,7 +186,7 @@ class Caterpillar:
     key: str = ""
 
 
-Chart = Union[BarChart, DotPlot, Caterpillar]
+Chart: TypeAlias = BarChart | DotPlot | Caterpillar
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,8 @@ class _Svg:
         self.add(f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="{_num(r)}" {paint(colour)} fill="currentColor"/>')
 
     def diamond(self, cx: float, cy: float, r: float, colour: str, outline: str) -> None:
-        points = f"{_num(cx)},{_num(cy - r)} {_num(cx + r)},{_num(cy)} {_num(cx)},{_num(cy + r)} {_num(cx - r)},{_num(cy)}"
+        corners = ((cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy))
+        points = " ".join(f"{_num(x)},{_num(y)}" for x, y in corners)
         self.add(f'<polygon points="{points}" {paint(colour)} fill="currentColor"/>')
         self.add(f'<polygon points="{points}" {paint(outline)} fill="none" stroke="currentColor" '
                  f'stroke-width="2"/>')
@@ -405,7 +406,8 @@ def describe_caterpillar(chart: Caterpillar) -> str:
 def _draw_caterpillar(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
     n = max(len(chart.points), 1)
     show = chart.show_labels
-    label_w = min(220.0, max((_text_width(p.label, bold=p.highlight) for p in chart.points), default=0.0)) if show else 0.0
+    widest = max((_text_width(p.label, bold=p.highlight) for p in chart.points), default=0.0)
+    label_w = min(220.0, widest) if show else 0.0
     left = 12 + (label_w + 10 if show else 0)
     right = WIDTH - 14
     lo, hi = chart.value_min, chart.value_max
@@ -572,7 +574,7 @@ def _draw_vertical(chart: BarChart, svg: _Svg, pattern_id: str) -> tuple[float, 
     if upright:
         label_h: float = max(len(lines) for lines in wrapped) * LINE_HEIGHT + 10
     elif labels:
-        longest = max((_text_width(bar_label(b), bold=b.highlight) for b in chart.bars), default=0)
+        longest = max((_text_width(bar_label(b), bold=b.highlight) for b in chart.bars), default=0.0)
         label_h = longest * math.sin(math.radians(45)) + FONT_SIZE + 8
     else:
         label_h = 8.0
