@@ -5,7 +5,9 @@ one briefing pack per trust (in worker processes that are replaced after a
 fixed number of packs, so memory stays flat), and the site that links them;
 and ``OUT/index.html`` listing the quarters built. Every file is written
 atomically. One pack failing is reported with the trust's code and the
-reason; the rest are still built.
+reason; the rest are still built. A worker process that dies stops the build
+within seconds: the trusts not built are named and the site is written for
+the rest. Workers end with the main process, however it ends.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +73,8 @@ class BuildReport:
     packs: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     worker_peak_kb: int = 0  # the largest peak resident memory of any pack worker
+    stopped: str | None = None  # why the build stopped early (a worker process died)
+    not_built: list[str] = field(default_factory=list)  # trusts whose packs were not built because it stopped
 
 
 def make_context(dataset, config: Config, quarter: str, cutoffs=None) -> Context:
@@ -113,13 +119,40 @@ def _worker_ctx() -> Context:
     return _WORKER_CTX
 
 
-def _init_worker(ctx: Context) -> None:
+def _init_worker(ctx: Context, parent: int) -> None:
     global _WORKER_CTX
     _WORKER_CTX = ctx
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's pool.terminate() ends a worker at once
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate() ends a worker at once
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the build's main process ends, however it ends (even SIGKILL)."""
+    import signal
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+        else:
+            if os.getppid() != parent:  # the parent died before the signal was asked for
+                os._exit(1)
+            return
+
+    def watch() -> None:  # elsewhere: look every half second
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...],
@@ -185,10 +218,63 @@ def _national_task(folder: str, formats: tuple[str, ...]) -> tuple[dict[str, flo
     return part.seconds, [str(p) for p in part.written]
 
 
+class _Worker:
+    """One worker process (a one-process executor), replaced after PACKS_PER_WORKER tasks or when it dies."""
+
+    def __init__(self, mp, ctx: Context):
+        self.mp, self.ctx = mp, ctx
+        self.executor: ProcessPoolExecutor | None = None
+        self.processes: list = []
+        self.tasks = 0
+
+    def submit(self, fn, *args) -> Future:
+        if self.executor is not None and self.tasks >= PACKS_PER_WORKER:
+            self.close()
+        if self.executor is None:
+            self.executor = ProcessPoolExecutor(1, mp_context=self.mp, initializer=_init_worker,
+                                                initargs=(self.ctx, os.getpid()))
+            self.tasks = 0
+        self.tasks += 1
+        future = self.executor.submit(fn, *args)
+        self.processes = list(getattr(self.executor, "_processes", {}).values())
+        return future
+
+    def death(self) -> str:
+        """How the worker died, for the message."""
+        import signal
+
+        for p in self.processes:
+            p.join(timeout=1)
+            if p.exitcode is not None and p.exitcode < 0:
+                try:
+                    return f"killed by {signal.Signals(-p.exitcode).name}"
+                except ValueError:
+                    return f"killed by signal {-p.exitcode}"
+            if p.exitcode:
+                return f"exit code {p.exitcode}"
+        return "ended unexpectedly"
+
+    def close(self, kill: bool = False) -> None:
+        if self.executor is None:
+            return
+        if kill:
+            for p in self.processes:
+                if p.is_alive():
+                    p.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = None
+        self.processes = []
+
+
 def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str, ...], jobs: int,
                 progress: Callable[[int, int], None] | None, report: BuildReport,
                 national_folder: Path | None = None) -> dict[str, dict[str, int]]:
-    """Build the packs; with ``national_folder``, the national document is built by a worker alongside them."""
+    """Build the packs; with ``national_folder``, the national document is built by a worker alongside them.
+
+    A worker that dies (the out-of-memory killer, a crash in a renderer) is noticed at once: no further
+    pack is started, the packs in hand are finished, and ``report.stopped`` says which worker died and
+    ``report.not_built`` which trusts were not built, so the site can still be written for the rest.
+    """
     sizes: dict[str, dict[str, int]] = {}
     tasks = [(code, str(folder), formats) for code in codes]
     done = 0
@@ -197,29 +283,68 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
         results = map(_pack_task, tasks)
         for code, s, err, timings, rss in results:
             done += 1
-            _record(code, s, err, sizes, report, timings, rss)
+            _record(code, s, err, timings, rss, sizes, report)
             if progress:
                 progress(done, len(tasks))
         return sizes
     mp = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with mp.Pool(jobs, initializer=_init_worker, initargs=(ctx,), maxtasksperchild=PACKS_PER_WORKER) as pool:
-        try:
-            national = (pool.apply_async(_national_task, (str(national_folder), formats))
-                        if national_folder is not None else None)
-            for code, s, err, timings, rss in pool.imap_unordered(_pack_task, tasks, chunksize=1):
-                done += 1
-                _record(code, s, err, sizes, report, timings, rss)
-                if progress:
-                    progress(done, len(tasks))
-            if national is not None:
-                seconds, written = national.get()
-                report.seconds.update(seconds)
-                report.written += [Path(p) for p in written]
-        except BaseException:  # Ctrl-C, SIGTERM or an error: stop the workers, leave no temporary
-            pool.terminate()
-            pool.join()
-            remove_stale_temporaries(folder, *([national_folder] if national_folder is not None else []))
-            raise
+    workers = [_Worker(mp, ctx) for _ in range(jobs)]
+    idle = list(reversed(workers))
+    pending = list(reversed(tasks))
+    running: dict[Future, tuple[_Worker, str | None]] = {}
+    lost: list[str] = []
+    try:
+        if national_folder is not None:
+            w = idle.pop()
+            running[w.submit(_national_task, str(national_folder), formats)] = (w, None)
+        while running or (pending and not report.stopped):
+            while idle and pending and not report.stopped:
+                w = idle.pop()
+                task = pending.pop()
+                try:
+                    running[w.submit(_pack_task, task)] = (w, task[0])
+                except BrokenProcessPool:  # it died between two packs
+                    report.stopped = f"a worker process died ({w.death()}) between two packs"
+                    w.close(kill=True)
+                    idle.append(w)
+                    pending.append(task)
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                w, trust = running.pop(future)
+                idle.append(w)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    what = f"the pack of trust {trust}" if trust else "the national document"
+                    report.stopped = f"a worker process died ({w.death()}) while building {what}"
+                    w.close(kill=True)
+                    if trust:
+                        lost.append(trust)
+                    continue
+                if trust is None:
+                    seconds, written = result
+                    report.seconds.update(seconds)
+                    report.written += [Path(p) for p in written]
+                else:
+                    done += 1
+                    code, s, err, timings, rss = result
+                    _record(code, s, err, timings, rss, sizes, report)
+                    if progress:
+                        progress(done, len(tasks))
+    except BaseException:  # Ctrl-C, SIGTERM or an error: stop the workers, leave no temporary
+        for w in workers:
+            w.close(kill=True)
+        remove_stale_temporaries(folder, *([national_folder] if national_folder is not None else []))
+        raise
+    for w in workers:
+        w.close()
+    if report.stopped:
+        remove_stale_temporaries(folder, *([national_folder] if national_folder is not None else []))
+        report.not_built = lost + [task[0] for task in reversed(pending)]
+        for code in lost:
+            remove_pack(folder, code, formats)
     return sizes
 
 
@@ -228,7 +353,7 @@ def _init_worker_inline(ctx: Context) -> None:
     _WORKER_CTX = ctx
 
 
-def _record(code, s, err, sizes, report: BuildReport, timings=None, rss: int = 0) -> None:
+def _record(code, s, err, timings, rss, sizes, report: BuildReport) -> None:
     for stage, seconds in (timings or {}).items():
         key = f"pack {stage}"
         report.seconds[key] = report.seconds.get(key, 0.0) + seconds
@@ -261,6 +386,8 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     remove_stale_temporaries(out_dir, folder, folder / PACKS_DIR)
     t_all = time.perf_counter()
     jobs = jobs or os.cpu_count() or 1
+    if packs:  # no more workers than there is work: the packs, and the national document alongside them
+        jobs = max(1, min(jobs, len(codes) + 1))
     # With worker processes, the national document is built by one of them while the others build packs.
     alongside = packs and jobs > 1
     if not alongside:

@@ -298,10 +298,16 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, tr
                            progress=progress)
     for code, reason in report.failures:
         click.echo(f"reportgen: error: the pack of trust {code} failed: {printable(reason)}", err=True)
+    if report.stopped:
+        n = len(report.not_built)
+        lost = (f"{n} trust pack{'s were' if n != 1 else ' was'} not built ({', '.join(report.not_built)})"
+                if n else "every trust pack was built")
+        click.echo(printable(f"reportgen: error: {report.stopped}, so the build stopped; {lost}, and the site "
+                             f"lists only what was built."), err=True)
     inp.say.info(f"Wrote {report.out_dir}: the national document, {report.packs} trust "
                  f"pack{'s' if report.packs != 1 else ''} in {', '.join(chosen)}, and the site "
                  f"({report.seconds['total']:.1f} s).")
-    if report.failures:
+    if report.failures or report.stopped:
         sys.exit(EXIT_PROBLEM)
 
 

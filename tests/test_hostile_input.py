@@ -344,3 +344,86 @@ def test_d13_a_failed_pack_leaves_none_of_its_files(tmp_path, monkeypatch):
     assert_one_sentence(result, 1, "the pack of trust RYY failed")
     assert sorted(p.name for p in trusts.iterdir()) == ["R1A.docx", "R1A.html"]
     assert "RYY" in (out / "2025-26-q4" / "index.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# D4: a worker that dies never hangs the build; workers die with their parent
+
+
+def _children(pid: int) -> list[int]:
+    import subprocess
+
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in found]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _start_build(out: Path, formats: str = "html"):
+    import subprocess
+    import sys
+    import time
+
+    from tests.shared_data import ROOT
+
+    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "build", "--data", str(shared_file(MH_DATA)),
+                             "--formats", formats, "--jobs", "2", "--out", str(out)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    trusts = out / "2025-26-q4" / "trusts"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if trusts.is_dir() and len(list(trusts.glob("*.html"))) >= 3:
+            break
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert proc.poll() is None and len(workers) == 2, "the build had finished before a worker could be stopped"
+    return proc, workers
+
+
+@pytest.mark.slow
+def test_d4_a_worker_killed_mid_build_stops_it_names_the_trusts_not_built_and_writes_the_site(tmp_path):
+    import os
+    import signal
+
+    out = tmp_path / "out"
+    proc, workers = _start_build(out)
+    os.kill(workers[-1], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=120)  # a hang would end here, not pass
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    line = next(x for x in stderr.splitlines() if "worker process died" in x)
+    assert "killed by SIGKILL" in line and "so the build stopped" in line
+    folder = out / "2025-26-q4"
+    built = {p.stem for p in (folder / "trusts").glob("*.html")}
+    not_built = line.split("not built (", 1)[1].split(")", 1)[0].split(", ")
+    assert len(built) + len(not_built) == 61 and not built & set(not_built)
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert index.count("not built") >= len(not_built)
+    assert (out / "index.html").is_file()
+    assert not list(out.rglob(".reportgen-*"))
+    assert all(p.read_bytes().rstrip().endswith(b"</html>") for p in folder.rglob("*.html"))
+
+
+@pytest.mark.slow
+def test_d4_workers_die_with_the_main_process(tmp_path):
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    proc, workers = _start_build(out, "html,pdf")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers)
+    files = sorted(p.name for p in out.rglob("*") if p.is_file())
+    time.sleep(3)
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == files  # nothing more was written
