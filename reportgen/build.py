@@ -2,9 +2,10 @@
 
 Writes, under ``OUT/<quarter-slug>/``: the national league-table document,
 one briefing pack per trust (in worker processes that are replaced after a
-fixed number of packs, so memory stays flat), and the site that links them;
-and ``OUT/index.html`` listing the quarters built. Every file is written
-atomically. One pack failing is reported with the trust's code and the
+fixed number of packs, so memory stays flat), the site that links them and
+``manifest.json`` (every file with its SHA-256); and ``OUT/index.html`` listing
+the quarters built. Every file is written atomically, and only when its key
+changed (``reportgen.incremental``). One pack failing is reported with the trust's code and the
 reason; the rest are still built. A worker process that dies stops the build
 within seconds: the trusts not built are named and the site is written for
 the rest. Workers end with the main process, however it ends.
@@ -24,8 +25,9 @@ from pathlib import Path
 from .config import Config
 from .content.national import NATIONAL_NAME, Context, national_document
 from .errors import TRUST_CODE, TRUST_CODE_RULE, InputError, printable
+from .incremental import Ledger, Output, document_key
 from .methodology import QuarterResult, compute_quarter
-from .outputs import PACKS_DIR, OutsideOutput, inside, remove_stale_temporaries, write_atomic
+from .outputs import PACKS_DIR, OutsideOutput, inside, remove_stale_temporaries
 from .quarters import slug as quarter_slug
 from .reconcile import Reconciliation, compare_result
 
@@ -68,7 +70,8 @@ def check_trust_code(code: str) -> str:
 @dataclass
 class BuildReport:
     out_dir: Path
-    written: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # files written by this build
+    outputs: dict[str, Output] = field(default_factory=dict)  # name in the quarter's folder -> output
     failures: list[tuple[str, str]] = field(default_factory=list)  # (trust code, reason)
     packs: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -96,15 +99,22 @@ def make_context(dataset, config: Config, quarter: str, cutoffs=None) -> Context
                    fictional=dataset.fictional, sources=sources, metrics=dataset.metrics)
 
 
-def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report: BuildReport) -> None:
+def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report: BuildReport,
+                   ledger: Ledger | None = None) -> None:
+    """Write the national document in each format whose key changed."""
+    ledger = ledger or Ledger(folder)
     t0 = time.perf_counter()
     doc = national_document(ctx, formats)
     report.seconds["national content"] = time.perf_counter() - t0
     for fmt in formats:
         t0 = time.perf_counter()
-        data = render(doc, fmt)
-        report.written.append(write_atomic(inside(folder, f"{NATIONAL_NAME}.{fmt}"), data))
-        report.seconds[f"national {fmt}"] = time.perf_counter() - t0
+        name = f"{NATIONAL_NAME}.{fmt}"
+        key = document_key(doc, fmt)
+        out = ledger.current(name, key) or ledger.write(name, render(doc, fmt), key)
+        report.outputs[name] = out
+        if out.written:
+            report.written.append(folder / name)
+            report.seconds[f"national {fmt}"] = time.perf_counter() - t0
 
 
 # ---------------------------------------------------------------------------
@@ -155,9 +165,16 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def pack_file(code: str, fmt: str) -> str:
+    """A pack's name in the quarter's folder."""
+    return f"{PACKS_DIR}/{code}.{fmt}"
+
+
 def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...],
-               timings: dict[str, float] | None = None) -> dict[str, int]:
-    """Write one trust's pack in each format; return the size of each file."""
+               timings: dict[str, float] | None = None, ledger: Ledger | None = None) -> dict[str, Output]:
+    """Write one trust's pack in ``folder`` in each format whose key changed; describe each file.
+
+    ``ledger`` (of the quarter's folder, which holds ``folder``) says which files are current."""
     from .content.pack import pack_document
 
     if not TRUST_CODE.fullmatch(code):  # codes are checked at load; a file name is made from no other
@@ -166,19 +183,26 @@ def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...],
     doc = pack_document(ctx, code, formats)
     if timings is not None:
         timings["content"] = timings.get("content", 0.0) + time.perf_counter() - t0
-    rendered: dict[str, bytes] = {}
+    ledger = ledger or Ledger(folder.parent)
+    outputs: dict[str, Output] = {}
+    rendered: dict[str, tuple[str, bytes]] = {}
     for fmt in formats:  # every format is made before any is written: a failure leaves no part of the pack
+        key = document_key(doc, fmt)
+        kept = ledger.current(pack_file(code, fmt), key)
+        if kept is not None:
+            outputs[fmt] = kept
+            continue
         t0 = time.perf_counter()
-        rendered[fmt] = render(doc, fmt)
+        rendered[fmt] = key, render(doc, fmt)
         if timings is not None:
             timings[fmt] = timings.get(fmt, 0.0) + time.perf_counter() - t0
     try:
-        for fmt, data in rendered.items():
-            write_atomic(inside(folder, f"{code}.{fmt}"), data)
+        for fmt, (key, data) in rendered.items():
+            outputs[fmt] = ledger.write(pack_file(code, fmt), data, key)
     except BaseException:
         remove_pack(folder, code, formats)
         raise
-    return {fmt: len(data) for fmt, data in rendered.items()}
+    return {fmt: outputs[fmt] for fmt in formats}
 
 
 def remove_pack(folder: Path, code: str, formats: tuple[str, ...]) -> None:
@@ -192,12 +216,12 @@ def remove_pack(folder: Path, code: str, formats: tuple[str, ...]) -> None:
             pass
 
 
-def _pack_task(args) -> tuple[str, dict[str, int] | None, str | None, dict[str, float], int]:
-    code, folder, formats = args
+def _pack_task(args) -> tuple[str, dict[str, Output] | None, str | None, dict[str, float], int]:
+    code, folder, formats, ledger = args
     timings: dict[str, float] = {}
     try:
-        sizes = build_pack(_worker_ctx(), code, Path(folder), formats, timings)
-        return code, sizes, None, timings, _peak_rss_kb()
+        outputs = build_pack(_worker_ctx(), code, Path(folder), formats, timings, ledger)
+        return code, outputs, None, timings, _peak_rss_kb()
     except Exception as exc:  # reported with the trust's code; the other packs go on
         remove_pack(Path(folder), code, formats)
         return code, None, f"{type(exc).__name__}: {exc}", timings, _peak_rss_kb()
@@ -212,10 +236,10 @@ def _peak_rss_kb() -> int:
         return 0
 
 
-def _national_task(folder: str, formats: tuple[str, ...]) -> tuple[dict[str, float], list[str]]:
+def _national_task(folder: str, formats: tuple[str, ...], ledger: Ledger) -> BuildReport:
     part = BuildReport(out_dir=Path(folder))
-    build_national(_worker_ctx(), Path(folder), formats, part)
-    return part.seconds, [str(p) for p in part.written]
+    build_national(_worker_ctx(), Path(folder), formats, part, ledger)
+    return part
 
 
 class _Worker:
@@ -268,15 +292,18 @@ class _Worker:
 
 def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str, ...], jobs: int,
                 progress: Callable[[int, int], None] | None, report: BuildReport,
-                national_folder: Path | None = None) -> dict[str, dict[str, int]]:
+                national_folder: Path | None = None, ledger: Ledger | None = None) -> dict[str, dict[str, int]]:
     """Build the packs; with ``national_folder``, the national document is built by a worker alongside them.
+
+    ``ledger`` (of the quarter's folder) says which outputs are current: the others are left as they are.
 
     A worker that dies (the out-of-memory killer, a crash in a renderer) is noticed at once: no further
     pack is started, the packs in hand are finished, and ``report.stopped`` says which worker died and
     ``report.not_built`` which trusts were not built, so the site can still be written for the rest.
     """
     sizes: dict[str, dict[str, int]] = {}
-    tasks = [(code, str(folder), formats) for code in codes]
+    ledger = ledger or Ledger(folder.parent)
+    tasks = [(code, str(folder), formats, ledger.subset(pack_file(code, f) for f in formats)) for code in codes]
     done = 0
     if jobs <= 1:
         _init_worker_inline(ctx)
@@ -296,7 +323,8 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
     try:
         if national_folder is not None:
             w = idle.pop()
-            running[w.submit(_national_task, str(national_folder), formats)] = (w, None)
+            national_ledger = ledger.subset(f"{NATIONAL_NAME}.{f}" for f in formats)
+            running[w.submit(_national_task, str(national_folder), formats, national_ledger)] = (w, None)
         while running or (pending and not report.stopped):
             while idle and pending and not report.stopped:
                 w = idle.pop()
@@ -324,9 +352,9 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
                         lost.append(trust)
                     continue
                 if trust is None:
-                    seconds, written = result
-                    report.seconds.update(seconds)
-                    report.written += [Path(p) for p in written]
+                    report.seconds.update(result.seconds)
+                    report.written += result.written
+                    report.outputs.update(result.outputs)
                 else:
                     done += 1
                     code, s, err, timings, rss = result
@@ -353,13 +381,17 @@ def _init_worker_inline(ctx: Context) -> None:
     _WORKER_CTX = ctx
 
 
-def _record(code, s, err, timings, rss, sizes, report: BuildReport) -> None:
+def _record(code, outputs, err, timings, rss, sizes, report: BuildReport) -> None:
     for stage, seconds in (timings or {}).items():
         key = f"pack {stage}"
         report.seconds[key] = report.seconds.get(key, 0.0) + seconds
     report.worker_peak_kb = max(report.worker_peak_kb, rss)
     if err is None:
-        sizes[code] = s
+        sizes[code] = {fmt: o.bytes for fmt, o in outputs.items()}
+        for fmt, o in outputs.items():
+            report.outputs[pack_file(code, fmt)] = o
+            if o.written:
+                report.written.append(report.out_dir / pack_file(code, fmt))
         report.packs += 1
     else:
         report.failures.append((code, err))
@@ -371,7 +403,12 @@ def _record(code, s, err, timings, rss, sizes, report: BuildReport) -> None:
 
 def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs: bool = True,
           trusts: list[str] | None = None, jobs: int | None = None,
-          progress: Callable[[int, int], None] | None = None) -> BuildReport:
+          progress: Callable[[int, int], None] | None = None, force: bool = False,
+          request: str = "") -> BuildReport:
+    """Build the quarter's release, writing only the outputs whose key changed (all with ``force``).
+
+    ``request`` is the key of the whole request (``incremental.request_key``), recorded in the
+    manifest when every pack was built, so that the same request again needs no work at all."""
     folder = out_dir / quarter_slug(ctx.quarter)
     report = BuildReport(out_dir=folder)
     available = list(ctx.result.trusts["trust_code"])
@@ -390,18 +427,29 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
         jobs = max(1, min(jobs, len(codes) + 1))
     # With worker processes, the national document is built by one of them while the others build packs.
     alongside = packs and jobs > 1
+    ledger = Ledger.open(folder, force)
     if not alongside:
-        build_national(ctx, folder, formats, report)
-    sizes: dict[str, dict[str, int]] = {}
+        build_national(ctx, folder, formats, report, ledger)
     if packs:
         t0 = time.perf_counter()
-        sizes = build_packs(ctx, codes, folder / PACKS_DIR, formats, jobs, progress, report,
-                            national_folder=folder if alongside else None)
+        build_packs(ctx, codes, folder / PACKS_DIR, formats, jobs, progress, report,
+                    national_folder=folder if alongside else None, ledger=ledger)
         report.seconds["packs"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    from .content.site import write_site
+    from .content.site import write_site_if_changed
 
-    report.written += write_site(ctx, out_dir, folder, formats, sizes)
+    # The site lists every pack in the folder: this build's and those left from earlier builds.
+    others = ledger.others(report.outputs)
+    sizes: dict[str, dict[str, int]] = {}
+    for name, out in {**others, **report.outputs}.items():
+        if name.startswith(f"{PACKS_DIR}/"):
+            code, _, fmt = name[len(PACKS_DIR) + 1:].rpartition(".")
+            sizes.setdefault(code, {})[fmt] = out.bytes
+    site = write_site_if_changed(ctx, out_dir, ledger, formats, sizes)
+    report.outputs.update(site)
+    report.written += [folder / n for n, o in site.items() if o.written]
     report.seconds["site"] = time.perf_counter() - t0
+    complete = not report.failures and not report.stopped
+    ledger.save(report.outputs, request if complete else "", {n: o for n, o in others.items() if n not in site})
     report.seconds["total"] = time.perf_counter() - t_all
     return report

@@ -278,24 +278,39 @@ class Progress:
 @click.option("--trust", "trusts", multiple=True, help="Build only this trust's pack (repeatable), e.g. --trust RYY.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for the packs. Default: the number of cores.")
+@click.option("--force", is_flag=True,
+              help="Write every file again, even those whose inputs have not changed since the last build.")
 @guarded
-def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, trusts, jobs):
-    """Write the national league-table document, every trust's briefing pack and the site."""
+def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, trusts, jobs, force):
+    """Write the national league-table document, every trust's briefing pack and the site.
+
+    A file is written only when something it depends on changed since the last build into --out."""
     import signal
 
     from .build import build as run_build
-    from .build import check_trust_code, make_context, parse_formats
+    from .build import check_trust_code, parse_formats
+    from .incremental import request_key, up_to_date
+    from .load import find_csv_files
 
     # SIGTERM stops the build as Ctrl-C does: workers stopped, no temporary left behind.
     signal.signal(signal.SIGTERM, _interrupt)
     chosen = parse_formats(formats)
     codes = [check_trust_code(c.strip()) for c in trusts]
     out = output_folder(out)
+    request = request_key(find_csv_files(list(data) or [Path(DEFAULT_DATA)]), config_path, {
+        "quarter": quarter, "cutoffs": cutoffs, "formats": chosen, "packs": not no_packs, "trusts": codes})
+    current = None if force else up_to_date(out, request)
+    if current is not None:
+        Say(quiet).info(f"Nothing changed since the last build: every file in {current} is current "
+                        f"(--force writes them again).")
+        return
+    from .build import make_context
+
     inp = Inputs(data, quarter, config_path, cutoffs, quiet)
     ctx = make_context(inp.dataset, inp.config, inp.quarter, inp.cutoffs)
     with Progress(quiet) as progress:
         report = run_build(ctx, out, chosen, packs=not no_packs, trusts=codes or None, jobs=jobs,
-                           progress=progress)
+                           progress=progress, force=force, request=request)
     for code, reason in report.failures:
         click.echo(f"reportgen: error: the pack of trust {code} failed: {printable(reason)}", err=True)
     if report.stopped:
@@ -304,9 +319,11 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, tr
                 if n else "every trust pack was built")
         click.echo(printable(f"reportgen: error: {report.stopped}, so the build stopped; {lost}, and the site "
                              f"lists only what was built."), err=True)
+    kept = sum(1 for o in report.outputs.values() if not o.written)
     inp.say.info(f"Wrote {report.out_dir}: the national document, {report.packs} trust "
                  f"pack{'s' if report.packs != 1 else ''} in {', '.join(chosen)}, and the site "
-                 f"({report.seconds['total']:.1f} s).")
+                 f"({report.seconds['total']:.1f} s; {len(report.outputs) - kept} files written, "
+                 f"{kept} unchanged and left as they were).")
     if report.failures or report.stopped:
         sys.exit(EXIT_PROBLEM)
 

@@ -257,3 +257,24 @@ def write_site(ctx: Context, out_dir: Path, folder: Path, formats: tuple[str, ..
     written = [write_atomic(inside(out_dir, folder.name, INDEX), quarter_page(ctx, folder, tuple(formats), sizes))]
     written.append(write_atomic(inside(out_dir, INDEX), quarters_page(out_dir)))
     return written
+
+
+def write_site_if_changed(ctx: Context, out_dir: Path, ledger, formats: tuple[str, ...],
+                          sizes: dict[str, dict[str, int]]) -> dict:
+    """As ``write_site``, but a page whose bytes would not change is left as it is.
+
+    Returns the quarter's page as ``{INDEX: incremental.Output}`` for the quarter's manifest;
+    the list of quarters, outside the quarter's folder, is rewritten only when it differs."""
+    from ..incremental import bytes_key
+
+    out_dir, folder = Path(out_dir), Path(ledger.folder)
+    page = quarter_page(ctx, folder, tuple(formats), sizes)
+    outputs = {INDEX: ledger.produce(INDEX, bytes_key(page), lambda: page)}
+    top, listing = inside(out_dir, INDEX), quarters_page(out_dir)
+    try:
+        same = top.read_text(encoding="utf-8") == listing
+    except OSError:
+        same = False
+    if not same:
+        write_atomic(top, listing)
+    return outputs

@@ -1,0 +1,142 @@
+"""Incremental builds: a rebuild writes only the files whose inputs changed, and records them all."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reportgen.cli import main
+from reportgen.config import DEFAULT_YEAR, YEARS_DIR
+from reportgen.incremental import MANIFEST
+from tests.shared_data import ROOT
+
+QUARTER_DIR = "2025-26-q4"
+FILES = ("example-ambulance-trust-data.csv", "example-ambulance-trust-league-table.csv")
+FORMATS = "html,docx"
+pytestmark = pytest.mark.slow
+
+
+def data_copy(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name in FILES:
+        shutil.copyfile(ROOT / "data" / name, folder / name)
+    return folder
+
+
+def run(data: Path, out: Path, *extra: str) -> str:
+    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--formats", FORMATS,
+                                       "--jobs", "2", *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def snapshot(out: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``out`` with its inode and modification time: a rewrite changes one of them."""
+    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+@pytest.fixture()
+def built(tmp_path):
+    data = data_copy(tmp_path / "data")
+    out = tmp_path / "out"
+    run(data, out)
+    return data, out
+
+
+def test_the_manifest_lists_every_file_of_the_quarter_with_its_sha256(built):
+    _, out = built
+    folder = out / QUARTER_DIR
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {MANIFEST}
+    assert set(manifest["files"]) == on_disk
+    assert len([n for n in on_disk if n.startswith("trusts/")]) == 2 * 10  # ten ambulance trusts, two formats
+    for name, entry in manifest["files"].items():
+        data = (folder / name).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), name
+        assert entry["bytes"] == len(data)
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(built):
+    data, out = built
+    before = snapshot(out)
+    message = run(data, out)
+    assert "Nothing changed" in message
+    assert snapshot(out) == before
+
+
+def test_the_same_inputs_by_another_route_write_no_document(built, tmp_path):
+    """A copy of the configuration is another request, so every document's key is checked: none changed."""
+    data, out = built
+    config = tmp_path / "copy.toml"
+    shutil.copyfile(YEARS_DIR / f"{DEFAULT_YEAR}.toml", config)
+    before = snapshot(out)
+    message = run(data, out, "--config", str(config))
+    assert "0 files written" in message
+    assert changed(before, snapshot(out)) == {f"{QUARTER_DIR}/{MANIFEST}"}  # it records the new request
+
+
+def test_force_writes_every_file_again(built):
+    data, out = built
+    before = snapshot(out)
+    run(data, out, "--force")
+    after = snapshot(out)
+    outputs = {n for n in before if n.startswith(QUARTER_DIR) and not n.endswith(MANIFEST)}
+    assert outputs <= changed(before, after)
+
+
+def test_one_trusts_changed_value_rewrites_its_pack_only(built):
+    data, out = built
+    path = data / FILES[0]
+    text = path.read_text(encoding="utf-8-sig")
+    row = ("Q4 2025/26,South West,Ambulance trust,Ambulance,X86,Example Brackenwick Ambulance NHS Trust,"
+           "Access to services,Urgent and emergency care,OF0017,Average Category 2 ambulance response time,"
+           "Q4 2025/26,mins,37.83,")
+    assert text.count(row) == 1
+    path.write_text(text.replace(row, row.replace("37.83", "37.91")), encoding="utf-8-sig")
+    before = snapshot(out)
+    run(data, out)
+    # The value appears in X86's pack alone: its score, rank and every other trust's figures are as they were.
+    assert changed(before, snapshot(out)) == {f"{QUARTER_DIR}/trusts/X86.html", f"{QUARTER_DIR}/trusts/X86.docx",
+                                              f"{QUARTER_DIR}/{MANIFEST}"}
+    assert "37.91" in (out / QUARTER_DIR / "trusts" / "X86.html").read_text(encoding="utf-8")
+
+
+def test_one_trusts_published_range_rewrites_its_pack_and_the_national_document(built):
+    data, out = built
+    league = data / FILES[1]
+    text = league.read_text(encoding="utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    # The published likely range of X86's average: shown in its pack, the national table and nowhere else.
+    target = [i for i, line in enumerate(lines) if line.startswith("Q4 2025/26,") and ",X86," in line]
+    assert len(target) == 1
+    cells = lines[target[0]].split(",")
+    ranges = [j for j, c in enumerate(cells) if " to " in c]
+    cells[ranges[0]] = "1.01 to 3.99"
+    lines[target[0]] = ",".join(cells)
+    league.write_text("".join(lines), encoding="utf-8-sig")
+    before = snapshot(out)
+    run(data, out)
+    rewritten = changed(before, snapshot(out))
+    national = {f"{QUARTER_DIR}/league-tables.html", f"{QUARTER_DIR}/league-tables.docx"}
+    pack = {f"{QUARTER_DIR}/trusts/X86.html", f"{QUARTER_DIR}/trusts/X86.docx"}
+    assert rewritten == pack | national | {f"{QUARTER_DIR}/{MANIFEST}"}
+
+
+def test_a_file_changed_by_hand_is_written_again(built):
+    data, out = built
+    pack = out / QUARTER_DIR / "trusts" / "X86.html"
+    good = pack.read_bytes()
+    pack.write_bytes(good.replace(b"</html>", b"<!-- edited --></html>"))
+    before = snapshot(out)
+    run(data, out)
+    assert changed(before, snapshot(out)) == {f"{QUARTER_DIR}/trusts/X86.html"}
+    assert pack.read_bytes() == good
