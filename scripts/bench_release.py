@@ -1,49 +1,189 @@
 #!/usr/bin/env python3
-"""Benchmark: the whole release from the 205-trust example with --jobs 2.
+"""Benchmark: the whole release against its floor, and the rebuilds, in one run.
 
-    python3 scripts/bench_release.py [--jobs 2]
+    python3 scripts/bench_release.py [--jobs 2] [--data data]
 
-Builds the national document, every trust's pack in HTML, PDF and Word, and the
-site, and reports wall seconds, packs per second, the peak memory of one worker
-and the share of the time spent rendering PDFs. It measures; it does not enforce
-a limit.
+On a copy of the input (by default the 205-trust example), reports:
+
+- the release's wall time (load, compute, the national document, every pack in
+  HTML, PDF and Word, the site), built into an empty folder;
+- the floor: WeasyPrint alone (``HTML(string=...).write_pdf(pdf_variant="pdf/ua-1")``)
+  on the same print HTML of every document, in ``--jobs`` processes, summed
+  over the documents and divided by the jobs; and the ratio of the two;
+- the worker time of each stage and the peak memory of one worker;
+- ``reportgen build`` again with nothing changed (first checking every
+  document's key, then the same request again), after one trust's value
+  changed, and ``--trust`` for that trust after another change (whole processes).
+
+It measures; it does not enforce a limit. On a shared machine read the ratio:
+the release and its floor run under the same load one after the other.
 """
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
+import multiprocessing
+import os
+import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+_CTX = None
+
+
+def _floor_task(args) -> tuple[str, float]:
+    """WeasyPrint alone on one document's print HTML: seconds (the HTML is made first, untimed)."""
+    kind, code, formats = args
+    import weasyprint
+
+    from reportgen.render.html import render_html
+
+    if kind == "national":
+        from reportgen.content.national import national_document
+
+        doc = national_document(_CTX, formats)
+    else:
+        from reportgen.content.pack import pack_document
+
+        doc = pack_document(_CTX, code, formats)
+    html = render_html(doc, for_pdf=True)
+    t0 = time.perf_counter()
+    weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    return code, time.perf_counter() - t0
+
+
+def _warm(_) -> None:
+    import weasyprint
+
+    weasyprint.HTML(string="<html lang=en><title>x</title><p>warm</p></html>").write_pdf(pdf_variant="pdf/ua-1")
+
+
+def floor(ctx, codes: list[str], formats: tuple[str, ...], jobs: int) -> dict[str, float]:
+    global _CTX
+    _CTX = ctx
+    tasks = [("national", "national", formats)] + [("pack", c, formats) for c in codes]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        pool.map(_warm, range(jobs), chunksize=1)
+        return dict(pool.imap_unordered(_floor_task, tasks, chunksize=1))
+
+
+def change_one_value(data: Path, raw_prefix: str, quarter: str, delta: float, code: str | None = None) -> str:
+    """Change one trust's first raw metric value in the quarter by ``delta``; return the trust's code."""
+    for path in sorted(data.glob("*.csv")):
+        lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+        header = next(csv.reader([lines[0]]))
+        col = {name: i for i, name in enumerate(header)}
+        if "Metric_ID" not in col:
+            continue
+        for n, line in enumerate(lines[1:], start=1):
+            row = next(csv.reader([line]))
+            if (row[col["Quarter"]] == quarter and row[col["Metric_ID"]].startswith(raw_prefix)
+                    and row[col["Value"]] not in ("", "NA") and (code is None or row[col["Trust_code"]] == code)):
+                row[col["Value"]] = f"{float(row[col['Value']]) + delta:.2f}"
+                buf = io.StringIO()
+                csv.writer(buf, lineterminator=line[len(line.rstrip("\r\n")):]).writerow(row)
+                lines[n] = buf.getvalue()
+                path.write_text("".join(lines), encoding="utf-8-sig")
+                return row[col["Trust_code"]]
+    raise SystemExit(f"no raw value to change in {data}")
+
+
+def cli(*args: str) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "reportgen", "build", *args], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"reportgen build {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
+    return wall, proc.stderr.strip().splitlines()[-1]
+
+
+def written_since(folder: Path, t: float) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file() and p.stat().st_mtime > t)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=ROOT / "data", help="a folder of CSV files")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
-    t_start = time.perf_counter()
-    from reportgen.build import build, make_context
-    from reportgen.config import Config
-    from reportgen.load import load
+    work = Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
+    try:
+        data = work / "data"
+        shutil.copytree(args.data, data)
+        out = work / "out"
+        formats = ("html", "pdf", "docx")
 
-    config = Config.load()
-    dataset = load([ROOT / "data"], config)
-    ctx = make_context(dataset, config, dataset.latest_quarter)
-    with tempfile.TemporaryDirectory() as out:
-        report = build(ctx, Path(out), jobs=args.jobs)
-    wall = time.perf_counter() - t_start
-    s = report.seconds
-    worker_busy = sum(v for k, v in s.items() if k.startswith("pack "))
-    pdf = s.get("pack pdf", 0.0)
-    print(f"{report.packs} packs x 3 formats, the national document and the site with --jobs {args.jobs}: "
-          f"{wall:.1f} s wall ({s['packs']:.1f} s for the packs), {report.packs / s['packs']:.2f} packs per second")
-    print("worker time by stage: " + ", ".join(f"{k[5:]} {v:.1f} s" for k, v in sorted(s.items())
-                                               if k.startswith("pack ")))
-    print(f"PDF rendering: {100 * pdf / worker_busy:.0f}% of the pack workers' time; "
-          f"peak memory of one worker: {report.worker_peak_kb / 1024:.0f} MB")
-    if report.failures:
-        print(f"{len(report.failures)} packs failed: {report.failures[:3]}")
+        t_start = time.perf_counter()
+        from reportgen.build import build, make_context
+        from reportgen.config import Config
+        from reportgen.load import load
+
+        config = Config.load()
+        dataset = load([data], config)
+        ctx = make_context(dataset, config, dataset.latest_quarter)
+        report = build(ctx, out, formats, jobs=args.jobs)
+        wall = time.perf_counter() - t_start
+        if report.failures:
+            raise SystemExit(f"{len(report.failures)} packs failed: {report.failures[:3]}")
+        s = report.seconds
+        codes = list(ctx.result.trusts["trust_code"])
+
+        bare = floor(ctx, codes, formats, args.jobs)
+        floor_s = sum(bare.values()) / args.jobs
+        per_pack = statistics.median(v for k, v in bare.items() if k != "national")
+
+        folder = out / report.out_dir.name
+        common = ["--data", str(data), "--out", str(out), "--jobs", str(args.jobs)]
+        t = time.time()
+        checked, _ = cli(*common)  # every document's key checked (the build above recorded no request)
+        checked_files = written_since(folder, t)
+        t = time.time()
+        same, _ = cli(*common)  # the same request again
+        same_files = written_since(folder, t)
+        code = change_one_value(data, config.raw_prefix, ctx.quarter, 0.01)
+        t = time.time()
+        one, _ = cli(*common)
+        one_files = written_since(folder, t)
+        change_one_value(data, config.raw_prefix, ctx.quarter, 0.01, code)
+        t = time.time()
+        alone, _ = cli(*common, "--trust", code)
+        alone_files = written_since(folder, t)
+
+        stages = {k[5:]: v for k, v in s.items() if k.startswith("pack ")}
+        stages.update({k: v for k, v in s.items() if k.startswith("national ")})
+        figures = {
+            "documents": 1 + report.packs, "jobs": args.jobs, "release_wall_s": wall, "floor_s": floor_s,
+            "ratio": wall / floor_s, "floor_per_pack_s": per_pack, "floor_national_s": bare["national"],
+            "rebuild_nothing_changed_s": same, "rebuild_keys_checked_s": checked, "rebuild_one_trust_s": one,
+            "trust_alone_s": alone,
+            "worker_stage_s": stages, "worker_peak_mb": report.worker_peak_kb / 1024,
+        }
+        print(f"release: {report.packs} packs x 3 formats, the national document and the site, --jobs {args.jobs}: "
+              f"{wall:.1f} s wall")
+        print(f"floor (WeasyPrint alone on the same HTML, summed over {1 + report.packs} documents / {args.jobs} "
+              f"jobs): {floor_s:.1f} s; ratio {wall / floor_s:.2f}; per pack (median) {per_pack:.3f} s; "
+              f"national document {bare['national']:.2f} s")
+        print(f"rebuild, nothing changed: {same:.2f} s ({same_files} files written); the same with every "
+              f"document's key checked: {checked:.2f} s ({checked_files} files written)")
+        print(f"rebuild, one value of trust {code} changed: {one:.2f} s ({one_files} files written)")
+        print(f"--trust {code} after another change: {alone:.2f} s ({alone_files} files written)")
+        print("worker time by stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(stages.items())))
+        print(f"peak memory of one worker: {report.worker_peak_kb / 1024:.0f} MB")
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
