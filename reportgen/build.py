@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import sys
 import time
+import types
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -404,11 +405,12 @@ def _record(code, outputs, err, timings, rss, sizes, report: BuildReport) -> Non
 def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs: bool = True,
           trusts: list[str] | None = None, jobs: int | None = None,
           progress: Callable[[int, int], None] | None = None, force: bool = False,
-          request: str = "") -> BuildReport:
+          request: str = "", national: bool = True) -> BuildReport:
     """Build the quarter's release, writing only the outputs whose key changed (all with ``force``).
 
     ``request`` is the key of the whole request (``incremental.request_key``), recorded in the
-    manifest when every pack was built, so that the same request again needs no work at all."""
+    manifest when every pack was built, so that the same request again needs no work at all.
+    ``national=False`` leaves the national document as it is."""
     folder = out_dir / quarter_slug(ctx.quarter)
     report = BuildReport(out_dir=folder)
     available = list(ctx.result.trusts["trust_code"])
@@ -426,9 +428,9 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     if packs:  # no more workers than there is work: the packs, and the national document alongside them
         jobs = max(1, min(jobs, len(codes) + 1))
     # With worker processes, the national document is built by one of them while the others build packs.
-    alongside = packs and jobs > 1
+    alongside = national and packs and jobs > 1
     ledger = Ledger.open(folder, force)
-    if not alongside:
+    if national and not alongside:
         build_national(ctx, folder, formats, report, ledger)
     if packs:
         t0 = time.perf_counter()
@@ -453,3 +455,18 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     ledger.save(report.outputs, request if complete else "", {n: o for n, o in others.items() if n not in site})
     report.seconds["total"] = time.perf_counter() - t_all
     return report
+
+
+# ---------------------------------------------------------------------------
+# ``reportgen.build(data, out, ...)`` is the public function (reportgen.api). Importing this module
+# makes Python set the package's ``build`` attribute to the module, so the module is callable too.
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args, **kwargs):
+        from .api import build as public_build
+
+        return public_build(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

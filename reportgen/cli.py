@@ -59,7 +59,8 @@ def common(f):
                      help="A published CSV file or a folder of them (repeatable). Default: data/.")(f)
     f = click.option("--quarter", help='The quarter, for example "Q4 2025/26". Default: the latest in the input.')(f)
     f = click.option("--config", "config_path", type=click.Path(path_type=Path),
-                     help="A methodology configuration file. Default: the 2025/26 rules.")(f)
+                     help="A methodology configuration file. Default: the rules of the year the data's quarters belong "
+                          "to (reportgen/years/nof-YYYY-YY.toml).")(f)
     f = click.option("--cutoffs", help="Segment cut-offs to use instead of the configured rule: three "
                                        "average scores, e.g. 2.05,2.32,2.60.")(f)
     f = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(f)
@@ -149,7 +150,65 @@ def guarded(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES = """\b
+Exit codes:
+  0    done
+  1    the work ran but found a problem (a mismatch against a verified rule,
+       a pack that failed, an output that could not be written)
+  2    bad input, configuration or options: one sentence on standard error,
+       nothing written
+  130  interrupted (Ctrl-C or SIGTERM); no partial file is left"""
+
+MAIN_EPILOG = f"""\b
+Examples:
+  reportgen check --data nof-data/
+  reportgen league --data nof-data/ --out league.csv
+  reportgen build --data nof-data/ --out site/
+  reportgen build --data nof-data/ --trust RYY RXT --no-national
+
+Run "reportgen COMMAND --help" for a command's options.
+
+{EXIT_CODES}"""
+
+BUILD_EPILOG = f"""\b
+Examples:
+  Every document of the latest quarter:
+    reportgen build --data nof-data/ --out site/
+  Two trusts' packs, web pages only, leaving the national document as it is:
+    reportgen build --data nof-data/ --trust RYY RXT --no-national --formats html
+  The national document and the site of an earlier quarter, no packs:
+    reportgen build --data nof-data/ --quarter "Q3 2025/26" --no-packs
+
+{EXIT_CODES}"""
+
+
+def spread_option(args: list[str], flag: str) -> list[str]:
+    """``--trust A B`` as ``--trust A --trust B``: the words after the flag's value that are not options."""
+    out: list[str] = []
+    state = ""  # "value": the next word is the flag's value; "more": bare words are further values
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        if state == "value":
+            out.append(arg)
+            state = "more"
+            continue
+        if state == "more" and not arg.startswith("-"):
+            out += [flag, arg]
+            continue
+        out.append(arg)
+        state = "value" if arg == flag else "more" if arg.startswith(flag + "=") else ""
+    return out
+
+
+class SpreadTrustsCommand(click.Command):
+    """A command whose ``--trust`` takes several codes after one flag as well as repeated flags."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, spread_option(list(args), "--trust"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=MAIN_EPILOG)
 @click.version_option(__version__, prog_name="reportgen")
 def main() -> None:
     """NHS Oversight Framework league tables and segments, as accessible documents."""
@@ -157,7 +216,7 @@ def main() -> None:
         os.environ.setdefault("NO_COLOR", "1")
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @common
 @click.option("--out", type=click.Path(), default="output/reconciliation.csv",
               show_default=True, help="Where to write every comparison as CSV.")
@@ -200,7 +259,7 @@ def check(data, quarter, config_path, cutoffs, quiet, out, all_quarters):
         sys.exit(EXIT_PROBLEM)
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES, short_help="Write the computed league tables as CSV.")
 @common
 @click.option("--out", type=click.Path(), required=True, help="The CSV file to write.")
 @guarded
@@ -269,19 +328,24 @@ class Progress:
         return False
 
 
-@main.command()
+@main.command(cls=SpreadTrustsCommand, epilog=BUILD_EPILOG,
+              short_help="Write the national document, the trust packs and the site.",
+              options_metavar="[OPTIONS] [--trust CODE [CODE ...]]")
 @common
 @click.option("--out", type=click.Path(), default="output", show_default=True,
               help="The folder to write into; each quarter gets a folder of its own.")
 @click.option("--formats", default="html,pdf,docx", show_default=True, help="Which formats to write.")
 @click.option("--no-packs", is_flag=True, help="Write only the national document and the site, no trust packs.")
-@click.option("--trust", "trusts", multiple=True, help="Build only this trust's pack (repeatable), e.g. --trust RYY.")
+@click.option("--no-national", is_flag=True, help="Do not write the national document (the site links the one "
+                                                     "already in the output folder, if any).")
+@click.option("--trust", "trusts", multiple=True, metavar="CODE [CODE ...]",
+              help="Build only these trusts' packs: --trust RYY RXT, or --trust RYY --trust RXT.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for the packs. Default: the number of cores.")
 @click.option("--force", is_flag=True,
               help="Write every file again, even those whose inputs have not changed since the last build.")
 @guarded
-def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, trusts, jobs, force):
+def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no_national, trusts, jobs, force):
     """Write the national league-table document, every trust's briefing pack and the site.
 
     A file is written only when something it depends on changed since the last build into --out."""
@@ -295,10 +359,11 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, tr
     # SIGTERM stops the build as Ctrl-C does: workers stopped, no temporary left behind.
     signal.signal(signal.SIGTERM, _interrupt)
     chosen = parse_formats(formats)
-    codes = [check_trust_code(c.strip()) for c in trusts]
+    codes = [check_trust_code(c) for value in trusts for c in value.replace(",", " ").split()]
     out = output_folder(out)
     request = request_key(find_csv_files(list(data) or [Path(DEFAULT_DATA)]), config_path, {
-        "quarter": quarter, "cutoffs": cutoffs, "formats": chosen, "packs": not no_packs, "trusts": codes})
+        "quarter": quarter, "cutoffs": cutoffs, "formats": chosen, "packs": not no_packs, "trusts": codes,
+        "national": not no_national})
     current = None if force else up_to_date(out, request)
     if current is not None:
         Say(quiet).info(f"Nothing changed since the last build: every file in {current} is current "
@@ -310,7 +375,8 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, tr
     ctx = make_context(inp.dataset, inp.config, inp.quarter, inp.cutoffs)
     with Progress(quiet) as progress:
         report = run_build(ctx, out, chosen, packs=not no_packs, trusts=codes or None, jobs=jobs,
-                           progress=progress, force=force, request=request)
+                           progress=progress, force=force, request=request,
+                           national=not no_national)
     for code, reason in report.failures:
         click.echo(f"reportgen: error: the pack of trust {code} failed: {printable(reason)}", err=True)
     if report.stopped:
@@ -320,7 +386,8 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, tr
         click.echo(printable(f"reportgen: error: {report.stopped}, so the build stopped; {lost}, and the site "
                              f"lists only what was built."), err=True)
     kept = sum(1 for o in report.outputs.values() if not o.written)
-    inp.say.info(f"Wrote {report.out_dir}: the national document, {report.packs} trust "
+    national = "" if no_national else "the national document, "
+    inp.say.info(f"Wrote {report.out_dir}: {national}{report.packs} trust "
                  f"pack{'s' if report.packs != 1 else ''} in {', '.join(chosen)}, and the site "
                  f"({report.seconds['total']:.1f} s; {len(report.outputs) - kept} files written, "
                  f"{kept} unchanged and left as they were).")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-_QUARTER = re.compile(r"^\s*Q([1-4])\s+(\d{4})/(\d{2})\s*$")
+_QUARTER = re.compile(r"^\s*Q([1-4])\s+(\d{4})/(\d{2})\s*$", re.IGNORECASE)
 
 
 def parse(label: str) -> tuple[int, int] | None:
