@@ -359,7 +359,7 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no
     # SIGTERM stops the build as Ctrl-C does: workers stopped, no temporary left behind.
     signal.signal(signal.SIGTERM, _interrupt)
     chosen = parse_formats(formats)
-    codes = [check_trust_code(c) for value in trusts for c in value.replace(",", " ").split()]
+    codes = [check_trust_code(c) for value in trusts for c in (value.replace(",", " ").split() or [value])]
     out = output_folder(out)
     request = request_key(find_csv_files(list(data) or [Path(DEFAULT_DATA)]), config_path, {
         "quarter": quarter, "cutoffs": cutoffs, "formats": chosen, "packs": not no_packs, "trusts": codes,
