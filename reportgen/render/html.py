@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import escape
 from typing import Any
 
 import jinja2
@@ -19,12 +20,16 @@ from markupsafe import Markup
 
 import reportgen
 
+from .. import fonts
 from ..model import BulletList, Chart, Document, Figure, Note, Paragraph, Section, Table
 from ..resources import templates_dir
-from . import palette
+from . import palette, svg
 from .svg import chart_svg as _chart_svg
 
 MAX_HEADING_LEVEL = 6
+SCREEN_FONT_FAMILY = 'Arial, "Liberation Sans", Helvetica, sans-serif'
+#: Print: the typeface shipped in reportgen/fonts/ (declared by @font-face), and only that.
+PDF_FONT_FAMILY = f'"{fonts.FAMILY}", sans-serif'
 
 
 @dataclass
@@ -60,8 +65,12 @@ def environment() -> jinja2.Environment:
 @lru_cache(maxsize=2)
 def stylesheet(for_pdf: bool) -> str:
     """The page's CSS, with colours from the palette (rendered once per process)."""
+    if for_pdf:  # the shipped typeface, by file, whatever the system has
+        font_faces, font_family = fonts.font_face_css(), PDF_FONT_FAMILY
+    else:
+        font_faces, font_family = "", SCREEN_FONT_FAMILY
     return environment().get_template("style.css.j2").render(
-        c=palette.COLOURS, for_pdf=for_pdf)
+        c=palette.COLOURS, for_pdf=for_pdf, font_faces=Markup(font_faces), font_family=Markup(font_family))
 
 
 def _slug(text: str) -> str:
@@ -165,7 +174,7 @@ def render_html(doc: Document, *, for_pdf: bool = False) -> str:
     """
     ids = _Ids()
     nodes = _nodes(doc.blocks, 2, ids)
-    return environment().get_template("document.html.j2").render(
+    page = environment().get_template("document.html.j2").render(
         doc=doc,
         nodes=nodes,
         for_pdf=for_pdf,
@@ -173,6 +182,9 @@ def render_html(doc: Document, *, for_pdf: bool = False) -> str:
         generator=f"reportgen {reportgen.__version__}",
         keywords=", ".join(doc.keywords),
     )
+    if for_pdf:  # the charts too in the shipped typeface (the screen's SVG names system fonts)
+        page = page.replace(f'font-family="{escape(svg.FONT_FAMILY)}"', f'font-family="{escape(PDF_FONT_FAMILY)}"')
+    return page
 
 
 def chart_svg(chart: Chart, alt: str, id_prefix: str = "chart") -> str:

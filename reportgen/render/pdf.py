@@ -5,14 +5,21 @@ WeasyPrint tags the PDF (structure tree, /Lang, /Alt from the SVG
 page (Kozea/WeasyPrint#2903) and ``<main>`` one /Part per page. ``fold_structure``
 joins those pieces with pikepdf, so each table is one /Table with one /THead
 and every data cell still names its column headers. The output is
-byte-identical for the same document: dates come from ``Document.date`` and
-the file /ID is derived from the content.
+byte-identical for the same document: dates come from ``Document.date``
+(also as ``SOURCE_DATE_EPOCH`` while WeasyPrint writes, so that fontTools,
+its font subsetter where HarfBuzz's is missing, stamps that date into the
+fonts rather than the clock), the typeface is the one shipped in
+``reportgen/fonts/``, and the file /ID is derived from the content.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
+import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import pikepdf
@@ -105,9 +112,39 @@ def overflowing(document, tolerance: float = 1.0) -> list[str]:
     return found
 
 
+#: The date stamped into a document that has none (as the Word writer does).
+FALLBACK_DATE = dt.date(2000, 1, 1)
+_ENVIRON_LOCK = threading.Lock()
+
+
+def source_date_epoch(date: str) -> int:
+    """``Document.date`` (ISO, may be empty) as seconds since 1970, midnight UTC."""
+    try:
+        day = dt.date.fromisoformat(date[:10])
+    except ValueError:
+        day = FALLBACK_DATE
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+
+
+@contextmanager
+def _source_date(date: str) -> Iterator[None]:
+    """``SOURCE_DATE_EPOCH`` set to the document's date while WeasyPrint runs, then restored."""
+    with _ENVIRON_LOCK:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(date))
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before
+
+
 def render_pdf(doc: Document) -> bytes:
     """The document as a tagged PDF/UA-1 file (bytes, deterministic)."""
-    raw = html_to_pdf(render_html(doc, for_pdf=True))
+    with _source_date(doc.date):
+        raw = html_to_pdf(render_html(doc, for_pdf=True))
     return finish_pdf(raw, lang=doc.lang)
 
 
