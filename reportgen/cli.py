@@ -19,6 +19,10 @@ from .errors import ConfigError, InputError, printable
 EXIT_PROBLEM = 1
 EXIT_BAD_INPUT = 2
 DEFAULT_DATA = "data"
+NO_DATA = (f"no --data was given and there is no {DEFAULT_DATA}/ folder here: pass --data with NHS England's "
+           f"NHS Oversight Framework CSV files (a file or a folder of them, from the segmentation and league "
+           f"tables pages of england.nhs.uk), or write the fictional example data with "
+           f"'reportgen example-data {DEFAULT_DATA}' and build from that.")
 
 
 class Say:
@@ -67,6 +71,13 @@ def common(f):
     return f
 
 
+def data_paths(data) -> list[Path]:
+    """The --data paths, or the default folder; with neither, what to pass."""
+    if not data and not Path(DEFAULT_DATA).exists():
+        raise InputError(NO_DATA)
+    return list(data) or [Path(DEFAULT_DATA)]
+
+
 class Inputs:
     """What every command starts from: the configuration, the checked data and the quarter."""
 
@@ -77,7 +88,7 @@ class Inputs:
         # Without --config, the year's rules are chosen from the quarters in the data.
         chosen = Config.load(config_path) if config_path else None
         self.cutoffs = _cutoffs(cutoffs)
-        paths = list(data) or [Path(DEFAULT_DATA)]
+        paths = data_paths(data)
         self.dataset = load(paths, chosen, quarter)
         self.config = self.dataset.config or Config.load()
         if quarter:
@@ -276,6 +287,38 @@ def league(data, quarter, config_path, cutoffs, quiet, out):
                  f"(segment cut-offs: {result.cutoffs.source}).")
 
 
+@main.command("example-data")
+@click.argument("folder", type=click.Path(path_type=Path), default=Path(DEFAULT_DATA))
+@guarded
+def example_data(folder):
+    """Write the fictional example data shipped with reportgen into FOLDER (default: data)."""
+    from .outputs import write_atomic
+    from .resources import example_data_files
+
+    files = example_data_files()
+    names = {p.name for p in files}
+    if folder.is_dir():
+        others = sorted(p.name for p in folder.iterdir() if p.suffix.lower() == ".csv" and p.name not in names)
+        if others:
+            raise InputError(f"{folder}: the folder already holds other CSV files ({', '.join(others[:3])}); "
+                             f"write the example data into an empty folder so the two are never read together.")
+    for src in files:
+        write_atomic(folder / src.name, src.read_bytes())
+    click.echo(printable(f"Wrote {len(files)} files of fictional example data to {folder}; "
+                         f"build from them with: reportgen build --data {folder}"), err=True)
+
+
+def _check_pango() -> None:
+    """WeasyPrint loads Pango when imported: without it, one sentence on what to install."""
+    try:
+        import weasyprint  # noqa: F401
+    except (OSError, ImportError) as exc:
+        fail(f"PDF output needs the Pango library, which could not be loaded ({str(exc).splitlines()[0]}): "
+             f"install it (Debian and Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+             f"libharfbuzz-subset0, as scripts/setup.sh does; macOS: brew install pango), "
+             f"or leave PDF out with --formats html,docx.", EXIT_PROBLEM)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -359,9 +402,11 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no
     # SIGTERM stops the build as Ctrl-C does: workers stopped, no temporary left behind.
     signal.signal(signal.SIGTERM, _interrupt)
     chosen = parse_formats(formats)
+    if "pdf" in chosen:
+        _check_pango()
     codes = [check_trust_code(c) for value in trusts for c in (value.replace(",", " ").split() or [value])]
     out = output_folder(out)
-    request = request_key(find_csv_files(list(data) or [Path(DEFAULT_DATA)]), config_path, {
+    request = request_key(find_csv_files(data_paths(data)), config_path, {
         "quarter": quarter, "cutoffs": cutoffs, "formats": chosen, "packs": not no_packs, "trusts": codes,
         "national": not no_national})
     current = None if force else up_to_date(out, request)
