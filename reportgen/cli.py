@@ -59,15 +59,21 @@ def _cutoffs(value: str | None) -> tuple[float, float, float] | None:
 
 
 def common(f):
-    f = click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
-                     help="A published CSV file or a folder of them (repeatable). Default: data/.")(f)
-    f = click.option("--quarter", help='The quarter, for example "Q4 2025/26". Default: the latest in the input.')(f)
-    f = click.option("--config", "config_path", type=click.Path(path_type=Path),
-                     help="A methodology configuration file. Default: the rules of the year the data's quarters belong "
-                          "to (reportgen/years/nof-YYYY-YY.toml).")(f)
-    f = click.option("--cutoffs", help="Segment cut-offs to use instead of the configured rule: three "
-                                       "average scores, e.g. 2.05,2.32,2.60.")(f)
-    f = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(f)
+    # Applied last to first, so that --help lists them in this order.
+    options = [
+        click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), metavar="FILE_OR_FOLDER",
+                     help="A published CSV file or a folder of them (repeatable). Default: data/."),
+        click.option("--quarter", metavar="QUARTER",
+                     help='The quarter, for example "Q4 2025/26". Default: the latest in the input.'),
+        click.option("--config", "config_path", type=click.Path(path_type=Path), metavar="FILE",
+                     help="A methodology configuration file. Default: the rules of the year the data's quarters "
+                          "belong to (reportgen/years/nof-YYYY-YY.toml)."),
+        click.option("--cutoffs", metavar="A,B,C", help="Segment cut-offs to use instead of the configured rule: "
+                                                       "three average scores, e.g. 2.05,2.32,2.60."),
+        click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors."),
+    ]
+    for option in reversed(options):
+        f = option(f)
     return f
 
 
@@ -405,6 +411,8 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no
     if "pdf" in chosen:
         _check_pango()
     codes = [check_trust_code(c) for value in trusts for c in (value.replace(",", " ").split() or [value])]
+    if codes and no_packs:
+        raise InputError(f"--trust {codes[0]} asks for a pack but --no-packs asks for none: give one or the other.")
     out = output_folder(out)
     request = request_key(find_csv_files(data_paths(data)), config_path, {
         "quarter": quarter, "cutoffs": cutoffs, "formats": chosen, "packs": not no_packs, "trusts": codes,

@@ -64,3 +64,18 @@ def test_a_second_trust_build_keeps_the_first_trusts_pack_in_the_site(tmp_path):
     for code in ("RYY", "RV3", "RWR"):
         assert f'href="trusts/{code}.html"' in index, code
     assert index.count("not built") > 0  # the other 58 trusts, and the national document
+
+
+def test_options_are_listed_in_their_natural_order():
+    text = CliRunner().invoke(main, ["build", "--help"], prog_name="reportgen").output.split("Options:")[1]
+    order = [text.index(name) for name in ("--data FILE_OR_FOLDER", "--quarter QUARTER", "--config FILE",
+                                           "--cutoffs A,B,C", "--quiet", "--out", "--trust CODE")]
+    assert order == sorted(order)
+
+
+def test_trust_with_no_packs_is_refused(tmp_path):
+    result = CliRunner().invoke(main, ["build", "--data", str(tmp_path / "unread"), "--out", str(tmp_path / "o"),
+                                       "--trust", "RYY", "--no-packs"])
+    assert result.exit_code == 2
+    assert "--trust RYY asks for a pack but --no-packs asks for none" in result.output
+    assert not (tmp_path / "o").exists()
