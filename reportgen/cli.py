@@ -233,7 +233,7 @@ def main() -> None:
         os.environ.setdefault("NO_COLOR", "1")
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command(epilog=EXIT_CODES, short_help="Compare recomputed figures with NHS England's published ones.")
 @common
 @click.option("--out", type=click.Path(), default="output/reconciliation.csv",
               show_default=True, help="Where to write every comparison as CSV.")
@@ -293,7 +293,7 @@ def league(data, quarter, config_path, cutoffs, quiet, out):
                  f"(segment cut-offs: {result.cutoffs.source}).")
 
 
-@main.command("example-data")
+@main.command("example-data", short_help="Write the fictional example data into a folder.")
 @click.argument("folder", type=click.Path(path_type=Path), default=Path(DEFAULT_DATA))
 @guarded
 def example_data(folder):
