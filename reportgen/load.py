@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from . import quarters as Q
-from .config import Config
-from .errors import TRUST_CODE, TRUST_CODE_RULE, InputError
+from .config import Config, year_of
+from .errors import TRUST_CODE, TRUST_CODE_RULE, ConfigError, InputError
 
 DATA_COLUMNS = (
     "Quarter", "Region", "Trust_type", "Trust_subtype", "Trust_code", "Trust_name", "Domain",
@@ -514,8 +514,14 @@ def load(paths: Iterable[str | Path] | str | Path, config: Config | None = None,
     if not files:
         raise InputError("no input files were given.")
     read = [(path, *_read_frame(path)) for path in files]
+    labels = _quarter_labels([(k, c, f) for _, k, c, f, _ in read], quarter)
     if config is None:
-        config = Config.for_quarters(_quarter_labels([(k, c, f) for _, k, c, f, _ in read], quarter))
+        config = Config.for_quarters(labels)
+    else:
+        years = sorted({y for y in map(year_of, labels) if y})
+        if years and config.year not in years:
+            raise ConfigError(f"{config.path}: holds the rules of {config.year}, but the input holds quarters of "
+                              f"{' and '.join(years)}: give that year's configuration, or leave out --config.")
     if quarter is not None:
         norm = Q.normalise(quarter)
         if norm is None or norm not in config.quarters:

@@ -143,3 +143,19 @@ def test_a_quarterless_file_takes_its_year_from_the_quarter_option(tmp_path):
     with pytest.raises(ConfigError, match="Q2 2026/27, a quarter of 2026/27"):
         load([data], quarter="Q2 2026/27")
     assert load([data], quarter="Q2 2025/26").config.year == "2025/26"
+
+
+def test_a_configuration_of_another_year_is_named_not_the_data(tmp_path):
+    data = write(tmp_path, [HEADER, *[r.replace("Q4 2025/26", "Q4 2026/27") for r in good_rows()]])
+    default = YEARS_DIR / "nof-2025-26.toml"
+    result, out = run(tmp_path, "--data", str(data), "--config", str(default))
+    assert_refused(result, out, f"{default}: holds the rules of 2025/26, but the input holds quarters of 2026/27")
+
+
+def test_a_year_file_whose_name_and_year_disagree_is_refused(tmp_path, monkeypatch):
+    years = tmp_path / "years"
+    years.mkdir()
+    shutil.copy(YEARS_DIR / "nof-2025-26.toml", years / "nof-2026-27.toml")
+    monkeypatch.setattr(config_module, "YEARS_DIR", years)
+    with pytest.raises(ConfigError, match="the file name says 2026/27 but"):
+        Config.for_quarters(["Q1 2026/27"])
