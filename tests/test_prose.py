@@ -122,3 +122,14 @@ def test_a_hostile_data_file_name_is_never_a_link_in_the_documents(tmp_path):
     html = render_html(national_document(ctx, ("html",)))
     assert 'href="javascript' not in html
     assert HOSTILE_FILE in html
+
+
+def test_a_misspelt_fact_or_a_template_error_names_the_file_and_line(prose_dir):
+    write(prose_dir, "misspelt", "{# Facts: quarter. #}\nFirst paragraph.\n\nFigures for {{ quartr }}.\n")
+    with pytest.raises(ProseError) as info:
+        prose.render("misspelt", quarter="Q4 2025/26")
+    assert str(info.value).startswith(f"{prose_dir / 'misspelt.md'}, line 4: 'quartr' is undefined; "
+                                      f"the facts this passage receives are quarter.")
+    write(prose_dir, "unclosed", "Text.\n\n{% if quarter %}Open.\n")
+    with pytest.raises(ProseError, match=r"unclosed\.md, line 3: "):
+        prose.render("unclosed", quarter="Q4 2025/26")

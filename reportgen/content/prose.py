@@ -195,6 +195,17 @@ def _checked_source(name: str, source: str, filename: str) -> None:
     parse(blanked, filename)
 
 
+def _template_line(exc: BaseException, filename: str) -> str:
+    """", line N" of the prose file where rendering failed, from the traceback Jinja rewrites for templates."""
+    tb = exc.__traceback__
+    line = ""
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = f", line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return line
+
+
 def render(name: str, /, **facts) -> tuple[Block, ...]:
     """Render ``templates/prose/<name>.md`` with ``facts`` into blocks."""
     env = _environment()
@@ -202,8 +213,16 @@ def render(name: str, /, **facts) -> tuple[Block, ...]:
         template = env.get_template(f"{name}.md")
     except jinja2.TemplateNotFound:
         raise FileNotFoundError(f"prose template {name}.md is missing from {templates_dir() / 'prose'}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise ProseError(f"{exc.filename or name}, line {exc.lineno}: {exc.message}.") from None
     filename = template.filename or name
     assert env.loader is not None
     source = env.loader.get_source(env, f"{name}.md")[0]
     _checked_source(name, source, filename)
-    return parse(template.render(**facts), filename)
+    try:
+        text = template.render(**facts)
+    except jinja2.UndefinedError as exc:
+        known = ", ".join(sorted(facts)) or "none"
+        raise ProseError(f"{filename}{_template_line(exc, filename)}: {exc.message}; the facts this passage "
+                         f"receives are {known}.") from None
+    return parse(text, filename)
