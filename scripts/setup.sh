@@ -32,14 +32,13 @@ else
 fi
 [ -e /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 # What the documents need at run time: Pango for WeasyPrint; HarfBuzz's subsetter, without which
-# WeasyPrint subsets fonts with fontTools and stamps the build time into every PDF; Cairo for
-# CairoSVG (the Word charts), with fontconfig and Liberation Sans (the PDF uses the copy shipped
-# in reportgen/fonts/).
+# WeasyPrint subsets fonts with fontTools (slower; reportgen still stamps the document's date, not
+# the clock); Cairo (with fontconfig) for CairoSVG, which draws the Word charts. No system font is
+# needed: the PDF and the charts use the Liberation Sans shipped in reportgen/fonts/.
 have_lib 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 have_lib 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
 have_lib 'libcairo.so.2' || need+=(libcairo2)
-command -v fc-match >/dev/null || need+=(fontconfig)
-fc-list 2>/dev/null | grep -qi 'Liberation Sans' || need+=(fonts-liberation2)
+have_lib 'libfontconfig.so.1' || need+=(libfontconfig1)
 if [ "$checkers" = 1 ]; then
   command -v chromium >/dev/null || need+=(chromium chromium-driver)
   command -v soffice >/dev/null || need+=(libreoffice-writer)
@@ -47,6 +46,8 @@ if [ "$checkers" = 1 ]; then
   command -v java >/dev/null || need+=(default-jre-headless)
   command -v npm >/dev/null || need+=(npm)
   command -v git >/dev/null || need+=(git)
+  # what LibreOffice and Chromium show in place of Arial, metric-compatible
+  fc-list 2>/dev/null | grep -qi 'Liberation Sans' || need+=(fontconfig fonts-liberation2)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   SUDO=""

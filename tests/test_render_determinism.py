@@ -85,3 +85,31 @@ def test_source_date_epoch_is_the_documents_date():
 
     assert source_date_epoch("2026-03-31") == 1774915200  # 2026-03-31T00:00:00Z
     assert source_date_epoch("") == source_date_epoch("2000-01-01") == 946684800
+
+
+NO_FONTS_SCRIPT = """
+import hashlib
+from tests.conftest import make_sample_document
+from reportgen.render.docx import render_docx
+from reportgen.render.pdf import render_pdf
+doc = make_sample_document()
+for data in (render_pdf(doc), render_docx(doc)):
+    print(hashlib.sha256(data).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_same_pdf_and_word_charts_on_a_machine_without_fonts(sample_outputs, tmp_path):
+    """The typeface is the one shipped in reportgen/fonts/, not the system's: with fontconfig shown
+    no font at all, the PDF and the Word file (its charts drawn by CairoSVG) are the same bytes."""
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
+                    f"<fontconfig><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n")
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    listed = subprocess.run(["fc-list"], env=env, capture_output=True, text=True, timeout=60)
+    assert listed.stdout.strip() == "", "the stand-in configuration still shows system fonts"
+    run = subprocess.run([sys.executable, "-c", NO_FONTS_SCRIPT], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    expected = [hashlib.sha256(sample_outputs[k].read_bytes()).hexdigest() for k in ("pdf", "docx")]
+    assert run.stdout.split() == expected

@@ -299,12 +299,12 @@ def Path_exists(name: str) -> bool:
     return True
 
 
-def test_a_missing_chart_font_is_one_clear_sentence(monkeypatch):
-    import subprocess
+def test_fontconfig_that_cannot_be_loaded_is_one_clear_sentence(monkeypatch):
+    from reportgen import fonts
 
-    class Answer:
-        stdout = "DejaVu Sans\n/usr/share/fonts/DejaVuSans.ttf"
+    def no_fontconfig():
+        raise OSError("libfontconfig.so.1: cannot open shared object file")
 
-    monkeypatch.setattr(subprocess, "run", lambda *a, **k: Answer())
-    with pytest.raises(raster.ChartFontError, match="Liberation Sans is not installed"):
+    monkeypatch.setattr(fonts, "use_in_fontconfig", no_fontconfig)
+    with pytest.raises(raster.ChartFontError, match="install fontconfig"):
         raster.chart_font.__wrapped__()

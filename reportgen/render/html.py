@@ -12,7 +12,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from html import escape
 from typing import Any
 
 import jinja2
@@ -29,7 +28,7 @@ from .svg import chart_svg as _chart_svg
 MAX_HEADING_LEVEL = 6
 SCREEN_FONT_FAMILY = 'Arial, "Liberation Sans", Helvetica, sans-serif'
 #: Print: the typeface shipped in reportgen/fonts/ (declared by @font-face), and only that.
-PDF_FONT_FAMILY = f'"{fonts.FAMILY}", sans-serif'
+PDF_FONT_FAMILY = fonts.SHIPPED_FAMILY
 
 
 @dataclass
@@ -183,7 +182,7 @@ def render_html(doc: Document, *, for_pdf: bool = False) -> str:
         keywords=", ".join(doc.keywords),
     )
     if for_pdf:  # the charts too in the shipped typeface (the screen's SVG names system fonts)
-        page = page.replace(f'font-family="{escape(svg.FONT_FAMILY)}"', f'font-family="{escape(PDF_FONT_FAMILY)}"')
+        page = fonts.use_shipped_family(page, svg.FONT_FAMILY)
     return page
 
 
