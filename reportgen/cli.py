@@ -45,16 +45,21 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
     sys.exit(code)
 
 
-def _cutoffs(value: str | None) -> tuple[float, float, float] | None:
-    if not value:
+def _cutoffs(value: str | None, score_range: tuple[float, float] = (1.0, 4.0)) -> tuple[float, float, float] | None:
+    """Three finite, rising average scores within the score range."""
+    if value is None:
         return None
+    import math
+
     try:
         parts = tuple(float(x) for x in value.split(","))
     except ValueError:
         parts = ()
-    if len(parts) != 3 or not parts[0] <= parts[1] <= parts[2]:
-        raise ConfigError(f"--cutoffs '{value}' must be three rising average scores separated by commas, "
-                          f"for example --cutoffs 2.05,2.32,2.60.")
+    lo, hi = score_range
+    if (len(parts) != 3 or not all(math.isfinite(p) and lo <= p <= hi for p in parts)
+            or not parts[0] <= parts[1] <= parts[2]):
+        raise ConfigError(f"--cutoffs '{value}' must be three rising average scores from {lo:g} to {hi:g} "
+                          f"separated by commas, for example --cutoffs 2.05,2.32,2.60.")
     return parts[0], parts[1], parts[2]
 
 
@@ -93,10 +98,11 @@ class Inputs:
         self.say = Say(quiet)
         # Without --config, the year's rules are chosen from the quarters in the data.
         chosen = Config.load(config_path) if config_path else None
-        self.cutoffs = _cutoffs(cutoffs)
+        _cutoffs(cutoffs)  # refused before the data is read
         paths = data_paths(data)
         self.dataset = load(paths, chosen, quarter)
         self.config = self.dataset.config or Config.load()
+        self.cutoffs = _cutoffs(cutoffs, self.config.score_range)
         if quarter:
             self.quarter = self._given_quarter(quarter)
         else:
@@ -133,6 +139,19 @@ def output_file(value: str) -> Path:
     return Path(value)
 
 
+def not_in_data(out: Path, data) -> None:
+    """A CSV written into a --data folder would be read next time as one of NHS England's files."""
+    for given in list(data) or [Path(DEFAULT_DATA)]:
+        try:
+            target, d = out.resolve(), Path(given).resolve()
+            inside = target == d or (d.is_dir() and target.parent == d)
+        except (OSError, RuntimeError):  # a path that cannot be resolved is refused when it is read
+            continue
+        if inside:
+            raise InputError(f"--out {out} is in the --data folder {d}, where the next run would read it as one "
+                             f"of NHS England's files; write it somewhere else.")
+
+
 def output_folder(value: str) -> Path:
     """--out of build: a folder, or a path where one can be made."""
     if value == "":
@@ -163,6 +182,16 @@ def guarded(fn):
         except KeyboardInterrupt:
             click.echo("reportgen: interrupted; no partial file was left.", err=True)
             sys.exit(130)
+        except MemoryError:
+            fail("there is not enough memory for this input; nothing partial was left (try a smaller input, "
+                 "or a machine with more memory).", EXIT_PROBLEM)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # never a traceback: one sentence, and the traceback only when asked for
+            if os.environ.get("REPORTGEN_TRACEBACK"):
+                raise
+            fail(f"unexpected failure: {type(exc).__name__}: {exc} (set REPORTGEN_TRACEBACK=1 to see where).",
+                 EXIT_PROBLEM)
 
     return wrapper
 
@@ -247,6 +276,7 @@ def check(data, quarter, config_path, cutoffs, quiet, out, all_quarters):
     from .reconcile import MISMATCH, reconcile
 
     out = output_file(out)
+    not_in_data(out, data)
     inp = Inputs(data, quarter, config_path, cutoffs, quiet, announce_quarter=not all_quarters)
     quarters = inp.dataset.quarters if (all_quarters and not quarter) else (inp.quarter,)
     results = {q: compute_quarter(inp.dataset.metrics, inp.config, q, inp.cutoffs, inp.dataset.league)
@@ -286,6 +316,7 @@ def league(data, quarter, config_path, cutoffs, quiet, out):
     from .outputs import write_atomic
 
     out = output_file(out)
+    not_in_data(out, data)
     inp = Inputs(data, quarter, config_path, cutoffs, quiet)
     result = inp.compute()
     write_atomic(out, league_csv(result))

@@ -19,8 +19,14 @@ rank, likely_range_of_rank, file, line.
 """
 from __future__ import annotations
 
+import csv
 import difflib
+import errno
 import io
+import os
+import re
+import stat
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +54,12 @@ LEAGUE_COLUMNS_Q1 = tuple("Reporting_date" if c == "Quarter" else c for c in LEA
 # A folder of invented example data says so with this file; documents built from
 # it say they are fictional.
 FICTIONAL_MARKER = "FICTIONAL-EXAMPLE-DATA.md"
+
+UTF8_BOM = b"\xef\xbb\xbf"
+# Byte-order marks and zero-width characters that some editors leave around a column name.
+INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+# C0 and C1 control characters (tab, line feed and carriage return are allowed in a cell) and non-characters.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 _NUMERIC_DATA = ("Value", "Median_value", "Lower_quartile", "Upper_quartile", "Rank")
 _NUMERIC_LEAGUE = ("Average_score", "Segment", "Rank")
@@ -107,20 +119,56 @@ class Dataset:
 # Finding files
 
 
+def _what_is(p: Path) -> str:
+    """"folder" or "file", or raise ``InputError`` saying in one sentence what ``p`` is instead."""
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        if p.is_symlink():
+            raise InputError(f"{p}: a symbolic link to {os.readlink(p)}, which does not exist.") from None
+        raise InputError(f"{p}: no such file or folder.") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{p}: a symbolic link that leads back to itself (a loop), not a file.") from None
+        raise InputError(f"{p}: cannot read it ({exc.strerror}).") from None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISFIFO(mode):
+        raise InputError(f"{p}: a named pipe, not a file; give the CSV file itself.")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise InputError(f"{p}: a device, not a file; give the CSV file itself.")
+    raise InputError(f"{p}: not a regular file; give the CSV file itself.")
+
+
+def _is_csv_file(x: Path) -> bool:
+    if x.suffix.lower() != ".csv":
+        return False
+    try:
+        return stat.S_ISREG(x.stat().st_mode)
+    except PermissionError as exc:
+        raise InputError(f"{x}: cannot read it ({exc.strerror}).") from None
+    except OSError:  # a dangling link, a loop: not a file to read
+        return False
+
+
 def find_csv_files(paths: Iterable[str | Path]) -> list[Path]:
     """Expand files and folders into a sorted list of CSV files."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found = sorted(x for x in p.iterdir() if x.suffix.lower() == ".csv" and x.is_file())
+        if _what_is(p) == "folder":
+            try:
+                entries = list(p.iterdir())
+            except OSError as exc:
+                raise InputError(f"{p}: cannot read the folder ({exc.strerror}).") from None
+            found = sorted(x for x in entries if _is_csv_file(x))
             if not found:
                 raise InputError(f"{p}: the folder holds no .csv file.")
             out.extend(found)
-        elif p.is_file():
-            out.append(p)
         else:
-            raise InputError(f"{p}: no such file or folder.")
+            out.append(p)
     seen: set[Path] = set()
     unique = []
     for p in out:
@@ -135,22 +183,47 @@ def find_csv_files(paths: Iterable[str | Path]) -> list[Path]:
 # Reading one file
 
 
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
 def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
+        raise InputError(f"{path}: cannot read it ({exc.strerror}).") from None
     if not raw.strip():
         raise InputError(f"{path}: the file is empty.")
-    if b"\x00" in raw[:4096]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: UTF-16 text (it starts with a UTF-16 byte-order mark) that is not "
+                             f"valid UTF-16; save it again as UTF-8.") from None
+    head = raw[:4096]
+    if b"\x00" in head:
+        if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
+            raise InputError(f"{path}: UTF-16 text without a byte-order mark; save it as UTF-8.")
         raise InputError(f"{path}: not a CSV text file (it holds binary data).")
+    if raw.startswith(UTF8_BOM):
+        try:
+            return raw[len(UTF8_BOM):].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            at = exc.start + len(UTF8_BOM)
+            raise InputError(
+                f"{path}, line {_line_of(raw, at)}: byte 0x{raw[at]:02X} is not UTF-8 text, "
+                f"though the file starts with a UTF-8 byte-order mark."
+            ) from None
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         try:
             return raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 or Windows-1252 text.") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}, line {_line_of(raw, exc.start)}: byte 0x{raw[exc.start]:02X} is "
+                f"not UTF-8 or Windows-1252 text."
+            ) from None
 
 
 def _identify(path: Path, header: list[str]) -> tuple[str, tuple[str, ...]]:
@@ -168,6 +241,14 @@ def _identify(path: Path, header: list[str]) -> tuple[str, tuple[str, ...]]:
     # Not an exact layout: pick the closest to name what is wrong.
     best_kind, best_cols = max(candidates, key=lambda kc: len(set(kc[1]) & hs))
     overlap = len(set(best_cols) & hs)
+    by_case = {h.lower(): h for h in header}
+    recased = [(by_case[c.lower()], c) for c in best_cols if c not in hs and c.lower() in by_case]
+    if overlap < len(best_cols) / 2 <= overlap + len(recased):
+        found, wanted = recased[0]
+        raise InputError(
+            f"{path}, line 1: column names must be written as NHS England writes them: "
+            f"found '{found}' for '{wanted}'."
+        )
     if overlap < len(best_cols) / 2:
         raise InputError(
             f"{path}, line 1: not an NHS Oversight Framework data or league-table file "
@@ -188,49 +269,89 @@ def _identify(path: Path, header: list[str]) -> tuple[str, tuple[str, ...]]:
     )
 
 
-def _line_numbers(text: str, n: int) -> np.ndarray:
-    """Physical line of each data row (1 = header), allowing for quoted line breaks."""
-    lines = np.arange(2, n + 2)
-    if '"' in text and ("\n" in text.replace("\r\n", "\n").split("\n", 1)[1]):
-        # Quoted fields may span lines: count them with the csv module.
-        import csv
+def _header_name(column: str) -> str:
+    return column.strip().strip(INVISIBLE).strip()
 
-        reader = csv.reader(io.StringIO(text))
-        next(reader, None)
-        out = []
-        for _ in reader:
-            out.append(reader.line_num)
-        if len(out) == n:
-            return np.array(out)
-    return lines
+
+def _records(path: Path, text: str) -> tuple[list[str], list[list[str]], np.ndarray]:
+    """The header, the rows, and the physical line each row ends on (1 = the header).
+
+    Every row must have exactly as many fields as the header: a row cut short
+    (a truncated file) or with an extra field is bad input. Blank lines are skipped.
+    """
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise InputError(f"{path}: the file is empty.")
+        if len(header) == 1:
+            for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+                if sep in header[0]:
+                    raise InputError(
+                        f"{path}, line 1: the columns are separated by {name}; NHS England's files are "
+                        f"separated by commas (save the file again as CSV, comma-separated)."
+                    )
+        width = len(header)
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != width:
+                what = "cut short" if len(row) < width else "longer than the header"
+                raise InputError(
+                    f"{path}, line {reader.line_num}: the row has {len(row)} field{'s' if len(row) != 1 else ''} "
+                    f"but the header has {width} (the row is {what})."
+                )
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputError(f"{path}, line {reader.line_num}: not a readable CSV file ({exc}).") from None
+    return [_header_name(h) for h in header], rows, np.array(lines, dtype=int)
+
+
+def _check_characters(path: Path, frame: pd.DataFrame, lines: np.ndarray, columns) -> None:
+    """No cell holds a control character or a non-character: no document format can carry one."""
+    for column in columns:
+        bad = frame[column].str.contains(_FORBIDDEN, regex=True)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            value = frame[column].iloc[i]
+            found = _FORBIDDEN.search(value)
+            code = ord(found.group(0)) if found else 0
+            shown = value if len(value) <= 60 else value[:60] + "..."
+            raise InputError(
+                f"{path}, line {lines[i]}, column {column}: '{shown}' holds the control character "
+                f"U+{code:04X}, which no document can show; remove it."
+            )
 
 
 def _read_frame(path: Path) -> tuple[str, tuple[str, ...], pd.DataFrame, np.ndarray]:
     text = _read_text(path)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty.") from None
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: not a readable CSV file ({str(exc).strip()}).") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    kind, cols = _identify(path, list(frame.columns))
-    if frame.empty:
+    header, rows, lines = _records(path, text)
+    repeated = [c for c, n in Counter(header).items() if n > 1 and c]
+    if repeated:
+        raise InputError(f"{path}, line 1: the column {repeated[0]} appears more than once in the header.")
+    kind, cols = _identify(path, header)
+    if not rows:
         raise InputError(f"{path}: the file has a header but no rows.")
-    lines = _line_numbers(text, len(frame))
+    frame = pd.DataFrame(rows, columns=header, dtype=str)
+    _check_characters(path, frame, lines, cols)
     return kind, cols, frame, lines
 
 
 def _numeric(path: Path, frame: pd.DataFrame, lines: np.ndarray, column: str) -> pd.Series:
     text = frame[column].str.strip()
-    values = pd.to_numeric(text, errors="coerce")
+    values = pd.to_numeric(text, errors="coerce").astype(float)
     bad = values.isna() & (text != "")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
+    infinite = np.isinf(values.to_numpy())
+    if bad.any() or infinite.any():
+        i = int(np.flatnonzero(bad.to_numpy() | infinite)[0])
+        what = "a finite number" if infinite[i] else "a number"
         raise InputError(
-            f"{path}, line {lines[i]}, column {column}: '{frame[column].iloc[i]}' is not a number."
+            f"{path}, line {lines[i]}, column {column}: '{frame[column].iloc[i]}' is not {what}."
         )
-    return values.astype(float)
+    return values
 
 
 def _fail_at(path: Path, lines: np.ndarray, mask: pd.Series, column: str, message) -> None:

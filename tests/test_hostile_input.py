@@ -427,3 +427,351 @@ def test_d4_workers_die_with_the_main_process(tmp_path):
     files = sorted(p.name for p in out.rglob("*") if p.is_file())
     time.sleep(3)
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == files  # nothing more was written
+
+
+# ---------------------------------------------------------------------------
+# D5: no traceback, ever, for anything a user can feed it
+
+KENT = "Kent Community Health NHS Foundation Trust"
+
+
+def mh_with(tmp_path: Path, text: str, name: str = "mh.csv", encoding: str = "utf-8-sig") -> Path:
+    return write_csv(tmp_path / "in", text, name, encoding)
+
+
+@pytest.mark.parametrize("ch", ["\x07", "\x00", "\x1b", "\x7f", "\x85", "\ufffe"])
+def test_d5a_a_control_character_in_a_name_is_bad_input_naming_the_cell(tmp_path, ch):
+    text = mh_text()
+    line = first_line_with(text, KENT)
+    data = mh_with(tmp_path, text.replace(KENT, f"Kent{ch}Community"))
+    out = tmp_path / "out"
+    for args in (["league", "--out", str(out / "l.csv")],
+                 ["build", "--no-packs", "--formats", "docx", "--out", str(out)]):
+        result = invoke(*args, "-q", "--data", str(data))
+        assert_one_sentence(result, 2, f"{data}, line {line}, column Trust_name:",
+                            f"control character U+{ord(ch):04X}")
+        assert not out.exists()
+
+
+def test_d5a_a_nul_far_into_the_file_is_bad_input_too(tmp_path):
+    text = mh_text()
+    at = text.index(",RYY,", 100_000)
+    line = text[:at].count("\n") + 1
+    data = mh_with(tmp_path, text[:at] + ",RY\x00Y," + text[at + 5:])
+    result = invoke("league", "-q", "--data", str(data), "--out", str(tmp_path / "out" / "l.csv"))
+    assert_one_sentence(result, 2, f"line {line}, column Trust_code:")
+
+
+@pytest.mark.slow
+def test_d5b_a_very_long_word_in_a_name_wraps_in_the_pdf_and_a_long_name_fits_word(tmp_path):
+    import zipfile
+
+    from tests.checkers import pdf_text
+
+    long_word = "L" * 300
+    name = f"Kent {long_word} " + " ".join(["Community"] * 30)  # over Word's 255-character property limit
+    data = mh_with(tmp_path, mh_text().replace(KENT, name))
+    out = tmp_path / "out"
+    result = invoke("build", "-q", "--data", str(data), "--trust", "RYY", "--jobs", "1", "--formats", "pdf,docx",
+                    "--out", str(out))
+    assert result.exit_code == 0, result.output
+    folder = out / "2025-26-q4"
+    for pdf in (folder / "league-tables.pdf", folder / "trusts" / "RYY.pdf"):
+        text = pdf_text(pdf)
+        assert text.count("L" * 20) >= 300 // 20 - 1 and long_word not in text  # all there, and wrapped
+    with zipfile.ZipFile(folder / "trusts" / "RYY.docx") as zf:
+        core = zf.read("docProps/core.xml").decode("utf-8")
+        body = zf.read("word/document.xml").decode("utf-8")
+    title = core.split("<dc:title>", 1)[1].split("</dc:title>", 1)[0]
+    assert len(title) <= 255 and title.endswith("\u2026") and title.startswith("Kent " + "L" * 100)
+    assert long_word in body and name.split(" ")[-1] in body
+
+
+def test_d5d_old_mac_line_ends_are_read(tmp_path):
+    text = mh_text()
+    assert '"' in text  # the case that failed: a quoted field in a file with CR-only line ends
+    lf = mh_with(tmp_path, text.replace("\r\n", "\n"), "lf.csv")
+    cr = mh_with(tmp_path / "cr", text.replace("\r\n", "\r"), "cr.csv")
+    outs = []
+    for data in (lf, cr):
+        out = tmp_path / "out" / f"{data.stem}-league.csv"
+        result = invoke("league", "-q", "--data", str(data), "--out", str(out))
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    # Errors in such a file still name the right line.
+    bad = mh_with(tmp_path / "cr2", text.replace(",RYY,", ",R/Y,", 1).replace("\r\n", "\r"), "cr.csv")
+    result = invoke("league", "-q", "--data", str(bad), "--out", str(tmp_path / "o2" / "l.csv"))
+    assert_one_sentence(result, 2, f"line {first_line_with(text, ',RYY,')}, column Trust_code")
+
+
+def test_d5e_memory_exhaustion_is_one_sentence(tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    from tests.shared_data import ROOT
+
+    limit = 450 * 2**20
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    huge = tmp_path / "in" / "huge.csv"
+    huge.parent.mkdir()
+    huge.write_bytes(shared_file(MH_DATA).read_bytes() + b"Q4 2025/26," + b"x" * (96 * 2**20) + b"\n")
+    runs = {}
+    for data in (shared_file(MH_DATA), huge):
+        out = tmp_path / "out" / f"{data.stem}.csv"
+        runs[data] = (out, subprocess.run([sys.executable, "-m", "reportgen", "league", "-q", "--data", str(data),
+                                           "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
+                                          preexec_fn=cap))
+    out, plain = runs[shared_file(MH_DATA)]
+    assert plain.returncode == 0, plain.stderr  # the limit leaves room for the real file
+    out, proc = runs[huge]
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == ("reportgen: error: there is not enough memory for this input; nothing partial was left "
+                           "(try a smaller input, or a machine with more memory).\n")
+    assert not out.exists()
+    # With memory to spare, the same file is refused for its 96 MB field, naming the line.
+    result = invoke("league", "-q", "--data", str(huge), "--out", str(out))
+    assert_one_sentence(result, 2, f"{huge}, line 8773: not a readable CSV file (field larger than field limit")
+
+
+# ---------------------------------------------------------------------------
+# D3: file names and data are literal text in every format
+
+
+def test_d3_a_file_name_is_never_a_link(tmp_path):
+    folder = tmp_path / "d"
+    data = write_csv(folder, mh_text(), "[x](javascript:alert%281%29).csv")
+    out = tmp_path / "out"
+    result = invoke("build", "-q", "--data", str(data), "--no-packs", "--formats", "html", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "javascript:" not in html.split("href=", 1)[-1].split(">", 1)[0]
+        assert 'href="javascript' not in html
+
+
+# ---------------------------------------------------------------------------
+# D7: terminal output is safe
+
+
+def test_d7_escapes_in_a_cell_are_printed_as_escapes(tmp_path):
+    text = mh_text()
+    line = first_line_with(text, "Mental health and community trust")
+    hostile = "\x1b]0;owned\x07\x1b[2J\x1b[31mFAKE: all checks passed"
+    data = mh_with(tmp_path, text.replace("Mental health and community trust", hostile + "Mental health", 1))
+    result = invoke("league", "-q", "--data", str(data), "--out", str(tmp_path / "out" / "l.csv"))
+    message = assert_one_sentence(result, 2, f"line {line}, column Trust_type")
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b]0;owned\\x07\\x1b[2J" in message
+
+
+def test_d7_a_name_in_a_warning_cannot_reorder_the_terminal_line(tmp_path):
+    text = mh_text()
+    name = "Tavistock and Portman NHS Foundation Trust"  # the sparsely scored trust named in a warning
+    data = mh_with(tmp_path, text.replace(name, "\u202eTavistock\u200b and Portman"))
+    result = invoke("league", "--data", str(data), "--out", str(tmp_path / "out" / "l.csv"))
+    assert result.exit_code == 0, result.output
+    warning = next(x for x in result.output.splitlines() if x.startswith("reportgen: warning:"))
+    assert "\\u202eTavistock\\u200b and Portman (RNK)" in warning
+    assert "\u202e" not in result.output
+
+
+# ---------------------------------------------------------------------------
+# D8: every row has every field
+
+
+def test_d8_a_file_cut_inside_its_last_value_is_bad_input(tmp_path):
+    text = mh_text().rstrip("\r\n")
+    last = text.count("\n") + 1
+    row = text.rsplit("\n", 1)[1]
+    cut = text[: len(text) - len(row)] + ",".join(row.split(",")[:12]) + ",3"  # 13 of 17 fields
+    data = mh_with(tmp_path, cut)
+    result = invoke("league", "-q", "--data", str(data), "--out", str(tmp_path / "out" / "l.csv"))
+    assert_one_sentence(result, 2, f"{data}, line {last}: the row has 13 fields but the header has 17",
+                        "cut short")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("fields", "what"), [(12, "cut short"), (10, "cut short"), (18, "longer than the header")])
+def test_d8_a_row_with_the_wrong_number_of_fields_is_bad_input(tmp_path, fields, what):
+    lines = mh_text().split("\r\n")
+    parts = lines[500].split(",")
+    assert len(parts) == 17
+    lines[500] = ",".join(parts[:fields] if fields < 17 else parts + ["x"])
+    data = mh_with(tmp_path, "\r\n".join(lines))
+    result = invoke("check", "-q", "--data", str(data), "--out", str(tmp_path / "out" / "r.csv"))
+    assert_one_sentence(result, 2, f"line 501: the row has {fields} fields but the header has 17", what)
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------
+# D9, D12: right message, right code
+
+
+def _without_root_powers(*args: str, cwd=None):
+    """Run reportgen as root without the capabilities that let root read anything."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.shared_data import ROOT
+
+    capsh = shutil.which("capsh")
+    assert capsh, "capsh (libcap2-bin) is needed to drop root's file-reading powers"
+    command = " ".join(["exec", sys.executable, "-m", "reportgen", *(f"'{a}'" for a in args)])
+    return subprocess.run([capsh, "--drop=cap_dac_override,cap_dac_read_search", "--", "-c", command],
+                          capture_output=True, text=True, cwd=cwd or ROOT)
+
+
+@pytest.mark.parametrize("given", ["file", "folder"])
+def test_d9_an_unreadable_input_is_cannot_read_exit_2(tmp_path, given):
+    locked = tmp_path / "locked"
+    data = write_csv(locked, mh_text(), "mh.csv")
+    locked.chmod(0o600)  # listable, not searchable
+    tmp_path.chmod(0o755)
+    try:
+        out = tmp_path / "out" / "l.csv"
+        proc = _without_root_powers("league", "-q", "--data", str(data if given == "file" else locked),
+                                    "--out", str(out))
+    finally:
+        locked.chmod(0o755)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == f"reportgen: error: {data}: cannot read it (Permission denied).\n"
+    assert not out.parent.exists()
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda t: t.replace(",", ";"), "the columns are separated by semicolons"),
+    (lambda t: t.replace(",", "\t"), "the columns are separated by tabs"),
+    (lambda t: t.replace("\r\n", "\n", 1).replace("\r\n", ",\r\n"),
+     "line 2: the row has 18 fields but the header has 17"),
+    (lambda t: t.replace("Trust_code", "trust_code").replace("Metric_ID", "metric_id").replace("Quarter", "quarter")
+     .replace("Region", "region").replace("Trust_type", "trust_type").replace("Trust_name", "trust_name")
+     .replace("Domain", "domain").replace("Units", "units").replace("Value", "value"),
+     "column names must be written as NHS England writes them"),
+    (lambda t: t.replace("Value,Median_value", "Value,Value", 1), "line 1: the column Value appears more than once"),
+])
+def test_d12_a_file_in_the_wrong_shape_says_what_is_wrong(tmp_path, make, message):
+    data = mh_with(tmp_path, make(mh_text()))
+    result = invoke("league", "-q", "--data", str(data), "--out", str(tmp_path / "out" / "l.csv"))
+    assert_one_sentence(result, 2, str(data), message)
+    assert not (tmp_path / "out").exists()
+
+
+def test_d12_utf16_is_read_or_named(tmp_path):
+    text = mh_text()
+    with_bom = mh_with(tmp_path, text, "u16.csv", "utf-16")
+    reference = mh_with(tmp_path / "ref", text, "u8.csv")
+    outs = []
+    for data in (reference, with_bom):
+        out = tmp_path / "out" / f"{data.stem}.csv"
+        result = invoke("league", "-q", "--data", str(data), "--out", str(out))
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    no_bom = mh_with(tmp_path / "nb", text, "u16le.csv", "utf-16-le")
+    result = invoke("league", "-q", "--data", str(no_bom), "--out", str(tmp_path / "o2" / "l.csv"))
+    assert_one_sentence(result, 2, f"{no_bom}: UTF-16 text without a byte-order mark")
+
+
+def test_d12_one_bad_byte_names_its_line(tmp_path):
+    raw = shared_file(MH_DATA).read_bytes()
+    lines = raw.split(b"\r\n")
+    lines[1277] = b"\x99" + lines[1277]
+    data = tmp_path / "mh.csv"
+    data.write_bytes(b"\r\n".join(lines))
+    result = invoke("league", "-q", "--data", str(data), "--out", str(tmp_path / "out" / "l.csv"))
+    assert_one_sentence(result, 2, f"{data}, line 1278: byte 0x99 is not UTF-8 text")
+
+
+def test_d12_a_zero_width_space_after_a_column_name_is_ignored(tmp_path):
+    data = mh_with(tmp_path, mh_text().replace("Quarter", "Quarter\u200b", 1))
+    result = invoke("league", "-q", "--data", str(data), "--out", str(tmp_path / "out" / "l.csv"))
+    assert result.exit_code == 0, result.output
+
+
+def test_d12_a_loop_a_pipe_a_device_and_a_dangling_link_are_each_named(tmp_path):
+    import os
+
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    dangling = tmp_path / "gone.csv"
+    dangling.symlink_to(tmp_path / "nowhere.csv")
+    for path, message in ((loop, "a symbolic link that leads back to itself (a loop)"),
+                          (fifo, "a named pipe, not a file"), (Path("/dev/null"), "a device, not a file"),
+                          (dangling, f"a symbolic link to {tmp_path / 'nowhere.csv'}, which does not exist")):
+        result = invoke("league", "-q", "--data", str(path), "--out", str(tmp_path / "out" / "l.csv"))
+        assert_one_sentence(result, 2, f"{path}: {message}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_d12_no_data_and_no_data_folder_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("league", "-q", "--out", str(tmp_path / "out" / "l.csv"))
+    assert_one_sentence(result, 2, "no --data was given and there is no data/ folder here", "--data")
+
+
+# ---------------------------------------------------------------------------
+# D13: the minor list
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "Infinity", "nan"])
+def test_d13_infinite_and_not_a_number_values_are_refused(tmp_path, value):
+    lines = mh_text().split("\r\n")
+    parts = lines[1].split(",")
+    parts[12] = value
+    lines[1] = ",".join(parts)
+    data = mh_with(tmp_path, "\r\n".join(lines))
+    result = invoke("league", "-q", "--data", str(data), "--out", str(tmp_path / "out" / "l.csv"))
+    what = "a number" if value == "nan" else "a finite number"
+    assert_one_sentence(result, 2, f"line 2, column Value: '{value}' is not {what}")
+
+
+@pytest.mark.parametrize("cutoffs", ["inf,inf,inf", "-1e308,0,1e308", "0,0,0", "5,6,7", "1e-400,1,2", "nan,2,3",
+                                     "3,2,1"])
+def test_d13_cutoffs_must_be_finite_rising_and_within_the_score_range(tmp_path, cutoffs):
+    result = invoke("league", "-q", "--data", str(shared_file(MH_DATA)), "--cutoffs", cutoffs,
+                    "--out", str(tmp_path / "out" / "l.csv"))
+    assert_one_sentence(result, 2, f"--cutoffs '{cutoffs}' must be three rising average scores from 1 to 4")
+    assert not (tmp_path / "out").exists()
+
+
+def test_d13_trust_with_no_packs_is_refused(tmp_path):
+    result = invoke("build", "-q", "--data", str(shared_file(MH_DATA)), "--trust", "RYY", "--no-packs",
+                    "--out", str(tmp_path / "out"))
+    assert_one_sentence(result, 2, "--trust", "cannot be used with --no-packs")
+    assert not (tmp_path / "out").exists()
+
+
+def test_d13_jobs_is_capped_at_the_work(tmp_path, monkeypatch):
+    import reportgen.build as build
+
+    made = []
+    real = build._Worker.__init__
+
+    def counted(self, *args, **kw):
+        made.append(self)
+        real(self, *args, **kw)
+
+    monkeypatch.setattr(build._Worker, "__init__", counted)
+    result = invoke("build", "-q", "--data", str(shared_file(MH_DATA)), "--trust", "RYY", "--jobs", "1000",
+                    "--formats", "html", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert len(made) == 2  # one pack, and the national document alongside it
+
+
+@pytest.mark.parametrize("command", ["league", "check"])
+def test_d13_an_output_in_a_data_folder_is_refused(tmp_path, command):
+    folder = tmp_path / "data"
+    write_csv(folder, mh_text(), "mh.csv")
+    out = folder / "league.csv"
+    result = invoke(command, "-q", "--data", str(folder), "--out", str(out))
+    assert_one_sentence(result, 2, f"--out {out} is in the --data folder",
+                        "the next run would read it as one of NHS England's files")
+    assert sorted(p.name for p in folder.iterdir()) == ["mh.csv"]

@@ -196,16 +196,25 @@ def _field(paragraph, instruction: str, placeholder: str) -> None:
     paragraph._p.append(fld)
 
 
+#: Word's limit on the length of a core property (title, subject...); the text itself is never shortened.
+PROPERTY_LIMIT = 255
+
+
+def _property(text: str) -> str:
+    """``text`` shortened, with an ellipsis, to fit a core property."""
+    return text if len(text) <= PROPERTY_LIMIT else text[:PROPERTY_LIMIT - 1].rstrip() + "\u2026"
+
+
 def _core_properties(document, doc: Document) -> None:
     when = FALLBACK_DATE
     if doc.date:
         day = dt.date.fromisoformat(doc.date[:10])
         when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     cp = document.core_properties
-    cp.title = doc.title
-    cp.author = doc.author
-    cp.subject = doc.subject
-    cp.keywords = ", ".join(doc.keywords)
+    cp.title = _property(doc.title)
+    cp.author = _property(doc.author)
+    cp.subject = _property(doc.subject)
+    cp.keywords = _property(", ".join(doc.keywords))
     cp.language = doc.lang
     cp.comments = ""
     cp.category = ""
