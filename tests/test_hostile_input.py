@@ -745,7 +745,7 @@ def test_d13_cutoffs_must_be_finite_rising_and_within_the_score_range(tmp_path, 
 def test_d13_trust_with_no_packs_is_refused(tmp_path):
     result = invoke("build", "-q", "--data", str(shared_file(MH_DATA)), "--trust", "RYY", "--no-packs",
                     "--out", str(tmp_path / "out"))
-    assert_one_sentence(result, 2, "--trust", "cannot be used with --no-packs")
+    assert_one_sentence(result, 2, "--trust RYY asks for a pack but --no-packs asks for none")
     assert not (tmp_path / "out").exists()
 
 
