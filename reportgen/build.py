@@ -424,6 +424,10 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
         codes = list(dict.fromkeys(trusts))
     remove_stale_temporaries(out_dir, folder, folder / PACKS_DIR)
     t_all = time.perf_counter()
+    from .downloads import write_downloads
+
+    report.written += write_downloads(ctx, folder)
+    report.seconds["downloads"] = time.perf_counter() - t_all
     jobs = jobs or os.cpu_count() or 1
     if packs:  # no more workers than there is work: the packs, and the national document alongside them
         jobs = max(1, min(jobs, len(codes) + 1))

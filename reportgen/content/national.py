@@ -8,6 +8,7 @@ from functools import cached_property
 import pandas as pd
 
 from ..config import Config
+from ..downloads.links import national_section as downloads_section
 from ..methodology import QuarterResult
 from ..model import Bar, BarChart, Block, BulletList, Document, Figure, Link, Note, Paragraph, Run, Section, Table
 from ..quarters import end_date, previous, slug
@@ -430,6 +431,7 @@ def national_document(ctx: Context, formats: tuple[str, ...] = ("html", "pdf", "
         limits_section(ctx),
         league_section(ctx),
         domain_section(ctx),
+        downloads_section(ctx),
         changes_detail_section(ctx),
         sources_section(ctx),
         accessibility_section(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..downloads.links import pack_links
 from ..methodology import QuarterResult
 from ..model import Bar, BarChart, BulletList, Document, Figure, Link, Paragraph, Section, Table
 from ..quarters import end_date, slug, sort_key
@@ -398,7 +399,7 @@ def pack_document(ctx: Context, code: str, formats: tuple[str, ...] = ("html", "
         sources_section(ctx, code),
     ]
     related = format_links(code, formats, "briefing") + (
-        Link("The national league tables", NATIONAL_FROM_PACK), Link("All trusts", "../index.html"))
+        Link("The national league tables", NATIONAL_FROM_PACK), Link("All trusts", "../index.html")) + pack_links(code)
     return Document(
         title=title,
         subtitle=f"{segment_cell(row)}; {_rank_words(ctx, r, row)}",

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 import reportgen
 
+from ..downloads.links import site_links
 from ..outputs import PACKS_DIR, inside, write_atomic
 from ..quarters import slug as quarter_slug
 from ..quarters import sort_key
@@ -185,6 +186,7 @@ def quarter_page(ctx: Context, folder: Path, formats: tuple[str, ...], sizes: di
         quarter=ctx.quarter,
         fictional=ctx.fictional,
         national=national_links(folder, formats),
+        downloads=site_links(ctx, folder, file_size),
         formats=[(fmt, format_word(fmt)) for fmt in formats],
         rows=rows,
         types=types,
