@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .config import Config
 from .content.national import NATIONAL_NAME, Context, national_document
+from .downloads import data_folders, write_downloads
 from .errors import TRUST_CODE, TRUST_CODE_RULE, InputError, printable
 from .incremental import Ledger, Output, document_key
 from .methodology import QuarterResult, compute_quarter
@@ -422,10 +423,8 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
         if missing:
             raise InputError(f"--trust {missing[0]}: no such trust in {ctx.quarter} in the input.")
         codes = list(dict.fromkeys(trusts))
-    remove_stale_temporaries(out_dir, folder, folder / PACKS_DIR)
+    remove_stale_temporaries(out_dir, folder, folder / PACKS_DIR, *data_folders(folder))
     t_all = time.perf_counter()
-    from .downloads import write_downloads
-
     report.written += write_downloads(ctx, folder)
     report.seconds["downloads"] = time.perf_counter() - t_all
     jobs = jobs or os.cpu_count() or 1

@@ -95,6 +95,15 @@ COMPARISON = {
                   "only.",
 }
 
+COMPARISON_SUMMARY = {
+    "Quarter": _TRUST["Quarter"],
+    "Figure": "The kind of figure compared.",
+    "Rule_basis": COMPARISON["Rule_basis"],
+    "Match": "How many comparisons of this kind are equal as published.",
+    "Rounding": "How many differ only because the published components are rounded.",
+    "Mismatch": "How many differ by more.",
+}
+
 DICTIONARY = {
     "File": "The download the column belongs to.",
     "Column": "The column's name in the file.",

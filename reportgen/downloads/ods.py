@@ -149,15 +149,15 @@ def _sheet(sheet: Sheet, styles: _Styles) -> tuple[str, str]:
     out.append(_row(_text_cell(INSTRUCTIONS)))
     first = 1 + len(sheet.subtitles) + 1  # 0-based index of the header row
     out.append(_row(*(_text_cell(str(col), "header") for col in frame.columns)))
-    kinds = []
+    kinds: list[tuple[str | None, str | None, bool]] = []
     for col in frame.columns:
-        fmt = sheet.formats.get(col)
-        kinds.append((fmt, styles.number(fmt) if fmt else None, col in sheet.links))
+        given = sheet.formats.get(col)
+        kinds.append((given, styles.number(given) if given else None, col in sheet.links))
     for values in frame.itertuples(index=False, name=None):
         cells = []
-        for (fmt, style, link), value in zip(kinds, values):
-            if isinstance(value, numbers.Number) and not isinstance(value, bool):
-                cells.append(_number_cell(value, fmt, style))
+        for (fmt, number_style, link), value in zip(kinds, values):
+            if isinstance(value, numbers.Real) and not isinstance(value, bool):
+                cells.append(_number_cell(float(value), fmt, number_style))
             elif link:
                 cells.append(_text_cell(str(value), href=f"#{_quoted(str(value))}.A1"))
             else:

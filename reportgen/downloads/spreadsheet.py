@@ -31,7 +31,7 @@ FORMATS = {
     "Average_score": "0.00", "Domain_score": "0.00", "Score": "0.00", "Value": "0.00", "Peer_median": "0.00",
     "Peer_lower_quartile": "0.00", "Peer_upper_quartile": "0.00", "Published": "0.00",
     "Segment": "0", "Domain_segment": "0", "Rank": "0", "Scores_in_domain": "0", "Trusts_ranked": "0",
-    "Trusts_reporting": "0",
+    "Trusts_reporting": "0", "Match": "0", "Rounding": "0", "Mismatch": "0",
 }
 
 
@@ -64,19 +64,6 @@ def short_name(trust_type: str) -> str:
     """A tab-name word for a trust type: "Mental health and community trust" -> "mental_health_community"."""
     words = [w for w in re.findall(r"[a-z0-9]+", trust_type.lower()) if w not in ("trust", "trusts", "and")]
     return "_".join(words) or "trusts"
-
-
-def _publisher(config):
-    """(name, contact, data publisher) in words, from the year's ``[publisher]`` table."""
-    p = getattr(config, "publisher", None)
-    if p is not None:
-        return p.name_text, p.contact_text, p.data_publisher
-    raw = config.raw.get("publisher", {})
-    name = str(raw.get("name", "")).strip()
-    contact = str(raw.get("contact", "")).strip()
-    return (name or "not yet configured (set publisher.name in the year's configuration)",
-            contact or "not yet configured (set publisher.contact in the year's configuration)",
-            str(raw.get("data_publisher", "")).strip() or "NHS England")
 
 
 def _cells(frame: pd.DataFrame, not_applicable: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -164,11 +151,13 @@ def workbook(ctx, tables: Tables, dictionary: pd.DataFrame) -> Workbook:
         subtitles=(f"One row for each trust and each metric scored for its type, in league table order. "
                    f"{_note(2)} Shorthand: {na}. Columns: {about_cols}.",),
         frame=_cells(m, _metrics_not_applicable(m)), formats=_formats(m)))
+    summary = tables.comparison_summary
     data_sheets.append(Sheet(
         name="Comparison", table_name="comparison",
         title=f"reportgen's figures compared with NHS England's published ones, {q}{fictional}",
-        subtitles=(f"One row for each figure compared. Status: {_note(4)}. Columns: {about_cols}.",),
-        frame=_cells(tables.comparison), formats=_formats(tables.comparison)))
+        subtitles=(f"How many comparisons of each kind of figure match, differ by rounding or mismatch {_note(4)}. "
+                   f"Every comparison, trust by trust, is in the comparison CSV file. Columns: {about_cols}.",),
+        frame=_cells(summary), formats=_formats(summary)))
 
     columns_sheet = Sheet(
         name=COLUMNS_SHEET, table_name="columns", title=f"What each column holds{fictional}",
@@ -189,11 +178,12 @@ def workbook(ctx, tables: Tables, dictionary: pd.DataFrame) -> Workbook:
                             "Sheet title": [title] + [s.title for s in listed]}),
         links=("Sheet name",))
 
-    name, contact, data_publisher = _publisher(cfg)
+    publisher = cfg.publisher
+    name, contact, data_publisher = publisher.name_text, publisher.contact_text, publisher.data_publisher
     files = ", ".join(ctx.sources) if ctx.sources else "none named"
     intro = [f"This workbook holds, for {q}: the league tables of {', '.join(plurals)}; the service (domain) league "
-             f"tables; every trust's metrics; and reportgen's figures compared with NHS England's published ones. "
-             f"Each is also published as a CSV file beside this workbook."]
+             f"tables; every trust's metrics; and how reportgen's figures compare with NHS England's published ones. "
+             f"Each is also published as a CSV file beside this workbook, with every comparison trust by trust."]
     if ctx.fictional:
         intro.append(all_notes[-1])
     intro.append("The Contents worksheet links to every worksheet; the Notes worksheet explains the shorthand.")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..league import league_frame
 from ..reconcile import COLUMNS as RECONCILE_COLUMNS
+from ..reconcile import MATCH, MISMATCH, ROUNDING
 from . import columns as C
 
 
@@ -137,6 +138,16 @@ def comparison_frame(reconciliation) -> pd.DataFrame:
     return out[list(C.COMPARISON)].reset_index(drop=True)
 
 
+def comparison_summary_frame(quarter: str, reconciliation) -> pd.DataFrame:
+    """How many comparisons of each kind of figure match, differ by rounding or mismatch."""
+    s = reconciliation.summary()
+    out = pd.DataFrame({
+        "Quarter": quarter, "Figure": s["family"], "Rule_basis": s["scope"],
+        "Match": s[MATCH].astype(float), "Rounding": s[ROUNDING].astype(float), "Mismatch": s[MISMATCH].astype(float),
+    })
+    return out[list(C.COMPARISON_SUMMARY)].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Tables:
     """Every frame of the quarter's downloads."""
@@ -145,7 +156,8 @@ class Tables:
     leagues: dict[str, pd.DataFrame]  # trust type -> league table
     domains: pd.DataFrame
     metrics: pd.DataFrame
-    comparison: pd.DataFrame
+    comparison: pd.DataFrame  # every comparison
+    comparison_summary: pd.DataFrame  # counts by kind of figure
 
 
 def build_tables(ctx) -> Tables:
@@ -156,4 +168,5 @@ def build_tables(ctx) -> Tables:
         domains=domain_frame(result, ctx.config),
         metrics=metric_frame(ctx),
         comparison=comparison_frame(ctx.reconciliation),
+        comparison_summary=comparison_summary_frame(ctx.quarter, ctx.reconciliation),
     )
