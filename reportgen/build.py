@@ -425,14 +425,16 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
         codes = list(dict.fromkeys(trusts))
     remove_stale_temporaries(out_dir, folder, folder / PACKS_DIR, *data_folders(folder))
     t_all = time.perf_counter()
-    report.written += write_downloads(ctx, folder)
-    report.seconds["downloads"] = time.perf_counter() - t_all
     jobs = jobs or os.cpu_count() or 1
     if packs:  # no more workers than there is work: the packs, and the national document alongside them
         jobs = max(1, min(jobs, len(codes) + 1))
     # With worker processes, the national document is built by one of them while the others build packs.
     alongside = national and packs and jobs > 1
     ledger = Ledger.open(folder, force)
+    downloads = write_downloads(ctx, folder, ledger)
+    report.outputs.update(downloads)
+    report.written += [folder / n for n, o in downloads.items() if o.written]
+    report.seconds["downloads"] = time.perf_counter() - t_all
     if national and not alongside:
         build_national(ctx, folder, formats, report, ledger)
     if packs:

@@ -104,9 +104,12 @@ def test_one_trusts_changed_value_rewrites_its_pack_only(built):
     path.write_text(text.replace(row, row.replace("37.83", "37.91")), encoding="utf-8-sig")
     before = snapshot(out)
     run(data, out)
-    # The value appears in X86's pack alone: its score, rank and every other trust's figures are as they were.
+    # The value appears in X86's pack and in the data downloads that hold every trust's metrics alone: its
+    # score, rank and every other trust's figures are as they were.
+    downloads = {f"{QUARTER_DIR}/data/{n}" for n in ("2025-26-q4-metrics.csv", "trusts/X86.csv",
+                                                     "2025-26-q4-league-tables.xlsx", "2025-26-q4-league-tables.ods")}
     assert changed(before, snapshot(out)) == {f"{QUARTER_DIR}/trusts/X86.html", f"{QUARTER_DIR}/trusts/X86.docx",
-                                              f"{QUARTER_DIR}/{MANIFEST}"}
+                                              f"{QUARTER_DIR}/{MANIFEST}"} | downloads
     assert "37.91" in (out / QUARTER_DIR / "trusts" / "X86.html").read_text(encoding="utf-8")
 
 
@@ -128,7 +131,9 @@ def test_one_trusts_published_range_rewrites_its_pack_and_the_national_document(
     rewritten = changed(before, snapshot(out))
     national = {f"{QUARTER_DIR}/league-tables.html", f"{QUARTER_DIR}/league-tables.docx"}
     pack = {f"{QUARTER_DIR}/trusts/X86.html", f"{QUARTER_DIR}/trusts/X86.docx"}
-    assert rewritten == pack | national | {f"{QUARTER_DIR}/{MANIFEST}"}
+    downloads = {f"{QUARTER_DIR}/data/{n}" for n in ("2025-26-q4-league-ambulance-trust.csv",
+                                                     "2025-26-q4-league-tables.xlsx", "2025-26-q4-league-tables.ods")}
+    assert rewritten == pack | national | downloads | {f"{QUARTER_DIR}/{MANIFEST}"}
 
 
 def test_a_file_changed_by_hand_is_written_again(built):

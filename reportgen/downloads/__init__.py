@@ -8,11 +8,12 @@ trust's own CSV, named by its checked trust code.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..outputs import inside, write_atomic
+from ..outputs import inside
 from ..quarters import slug as quarter_slug
 from . import columns as C
 
@@ -77,17 +78,43 @@ def data_folders(folder: Path) -> tuple[Path, ...]:
     return (Path(folder) / DATA_DIR, Path(folder) / DATA_DIR / TRUSTS_DIR)
 
 
-def write_downloads(ctx, folder: Path) -> list[Path]:
-    """Write the quarter's CSV files, data dictionary, spreadsheets and per-trust CSV files; return the paths."""
-    from ..csvsafe import safe_frame, write_csv
+def spreadsheet_key(book) -> str:
+    """The key of the spreadsheets: every field of the workbook, its tables' cells, and what writes them.
+
+    Known before the files are made, so unchanged spreadsheets are not even made again."""
+    from importlib.metadata import version
+
+    from ..incremental import environment_key
+
+    h = hashlib.sha256()
+    parts = [environment_key(), f"gptables {version('gptables')}", f"xlsxwriter {version('xlsxwriter')}",
+             book.title, *book.intro, *book.about, *book.contact, book.subject, *book.keywords,
+             book.created.isoformat()]
+    for sheet in book.sheets:
+        parts += [sheet.name, sheet.table_name, sheet.title, *sheet.subtitles, repr(sorted(sheet.formats.items())),
+                  repr(sheet.links), sheet.frame.to_csv(index=False, lineterminator="\n")]
+    for part in parts:
+        data = part.encode("utf-8")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def write_downloads(ctx, folder: Path, ledger=None) -> dict:
+    """Write the quarter's CSV files, data dictionary, spreadsheets and per-trust CSV files.
+
+    Returns each file as ``{name inside the quarter's folder: incremental.Output}``. With a ``ledger``
+    (``incremental.Ledger`` of the quarter's folder), a file that would not change is left as it is."""
+    from ..csvsafe import csv_text, safe_frame
+    from ..incremental import Ledger, bytes_key
     from .csvfiles import dictionary_frame
     from .ods import write_ods
     from .spreadsheet import workbook
     from .tables import build_tables
     from .xlsx import write_xlsx
 
-    quarter_folder = Path(folder)
-    folder = inside(quarter_folder, DATA_DIR)
+    ledger = ledger if ledger is not None else Ledger(Path(folder), force=True)
+    inside(Path(folder), DATA_DIR)  # the data folder lies inside the quarter's folder
     tables = build_tables(ctx)
     plan = planned(ctx.quarter, ctx.result.trust_types, ctx.config.plural)
     frames = [*tables.leagues.values(), tables.domains, tables.metrics, tables.comparison,
@@ -95,19 +122,22 @@ def write_downloads(ctx, folder: Path) -> list[Path]:
     csvs = [(d, described) for d, described in plan if described is not None]
     dictionary = dictionary_frame({d.name: described for d, described in csvs})
     frames.append(dictionary)
-    written = []
+    outputs = {}
+
+    def put(name: str, text: str) -> None:
+        outputs[name] = ledger.produce(name, bytes_key(text), lambda: text)
+
     for (d, _), frame in zip(csvs, frames):
-        write_csv(inside(folder, d.name), frame, bom=True)
-        written.append(inside(folder, d.name))
+        put(d.href, "\ufeff" + csv_text(frame))
     book = workbook(ctx, tables, dictionary)
+    key = spreadsheet_key(book)
     for d, _ in plan:
-        if d.fmt == "XLSX":
-            written.append(write_atomic(inside(folder, d.name), write_xlsx(book)))
-        elif d.fmt == "ODS":
-            written.append(write_atomic(inside(folder, d.name), write_ods(book)))
+        if d.fmt in ("XLSX", "ODS"):
+            make = write_xlsx if d.fmt == "XLSX" else write_ods
+            outputs[d.href] = ledger.produce(d.href, f"{d.fmt}:{key}", lambda make=make: make(book))
     # Each trust's rows of the metrics file, neutralised once for all trusts.
     for code, rows in safe_frame(tables.metrics).groupby("Trust_code", sort=False):
-        if trust_csv(str(code)) is not None:
-            text = rows.to_csv(index=False, lineterminator="\n")
-            written.append(write_atomic(inside(folder, TRUSTS_DIR, f"{code}.csv"), "\ufeff" + text))
-    return written
+        name = trust_csv(str(code))
+        if name is not None:
+            put(name, "\ufeff" + rows.to_csv(index=False, lineterminator="\n"))
+    return outputs
