@@ -68,7 +68,7 @@ fi
 if [ "$checkers" = 1 ]; then
   # axe-core and the Nu Html Checker come from the npm registry into tools/.
   if [ ! -f tools/node_modules/axe-core/axe.min.js ] || [ ! -f tools/node_modules/vnu-jar/build/dist/vnu.jar ]; then
-    (cd tools && npm install --no-audit --no-fund --silent)
+    (cd tools && npm install --no-audit --no-fund --loglevel=error)
   fi
 fi
 
