@@ -42,6 +42,8 @@ have_lib 'libfontconfig.so.1' || need+=(libfontconfig1)
 if [ "$checkers" = 1 ]; then
   command -v chromium >/dev/null || need+=(chromium chromium-driver)
   command -v soffice >/dev/null || need+=(libreoffice-writer)
+  # Calc opens the ODS data download in the tests (tests/test_downloads.py)
+  dpkg -s libreoffice-calc >/dev/null 2>&1 || need+=(libreoffice-calc)
   command -v pdftotext >/dev/null || need+=(poppler-utils)
   command -v java >/dev/null || need+=(default-jre-headless)
   command -v npm >/dev/null || need+=(npm)

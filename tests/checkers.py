@@ -406,6 +406,25 @@ def docx_to_pdf(docx_path: str | Path, out_dir: str | Path, *, timeout: int = 24
     return pdf
 
 
+def convert_with_libreoffice(path: str | Path, out_dir: str | Path, to: str, *, timeout: int = 240) -> Path:
+    """Open ``path`` in LibreOffice (private profile) and save it as ``to`` (an extension such as "xlsx")."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    require(exe is not None, "LibreOffice (soffice)")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        proc = subprocess.run(
+            [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+             "--convert-to", to, "--outdir", str(out_dir), str(path)],
+            capture_output=True, text=True, timeout=timeout,
+        )
+    out = out_dir / f"{Path(path).stem}.{to}"
+    if proc.returncode != 0 or not out.exists():
+        raise AssertionError(f"LibreOffice could not open {Path(path).name} ({proc.returncode}): "
+                             f"{proc.stdout}\n{proc.stderr}")
+    return out
+
+
 def _xml(zf: zipfile.ZipFile, name: str):
     from lxml import etree
 

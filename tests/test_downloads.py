@@ -28,6 +28,7 @@ from reportgen.downloads import columns as C
 from reportgen.downloads.spreadsheet import CONTENTS, COVER, NOTES, short_name
 from reportgen.league import COLUMNS as LEAGUE_COLUMNS
 from reportgen.load import load
+from tests import checkers
 from tests.shared_data import MH_DATA, MH_LEAGUE, ROOT, shared_file
 
 QUARTER = "Q4 2025/26"
@@ -316,6 +317,22 @@ def test_ods_cells_no_merges_no_formulas_numbers_typed_and_contents_linked(ods_x
     assert score.get(f"{{{o}}}value-type") == "float" and score.get(f"{{{t}}}style-name")
     links = [a.get(f"{{{ODS['xlink']}}}href") for a in sheets[CONTENTS].iter(f"{{{ODS['text']}}}a")]
     assert links == [f"#'{n}'.A1" for n in xlsx.sheetnames if n != CONTENTS]
+
+
+def test_libreoffice_calc_opens_the_ods_with_its_tables_links_and_number_formats(tmp_path, files, xlsx, ods_xml):
+    """LibreOffice Calc reads the ODS and saves it as XLSX: each database range becomes a table."""
+    saved = openpyxl.load_workbook(checkers.convert_with_libreoffice(files["ods"], tmp_path, "xlsx"))
+    assert saved.sheetnames == xlsx.sheetnames
+    for name in xlsx.sheetnames:
+        assert saved[name]["A1"].value == xlsx[name]["A1"].value, name
+        if name == COVER:
+            continue
+        assert [t.ref for t in saved[name].tables.values()] == [t.ref for t in xlsx[name].tables.values()], name
+        assert xlsx_table(saved[name]) == xlsx_table(xlsx[name]), name
+    row = list(saved[LEAGUE_SHEET][next(iter(saved[LEAGUE_SHEET].tables.values())).ref])[1]
+    assert [c.number_format for c in row if c.data_type == "n"] == ["0.00", "0", "0"]
+    links = {row[0].value: row[0].hyperlink.location for row in list(saved[CONTENTS].iter_rows(min_row=5))}
+    assert links == {n: f"'{n}'!A1" for n in xlsx.sheetnames if n != CONTENTS}
 
 
 # ---------------------------------------------------------------------------
