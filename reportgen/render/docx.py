@@ -514,10 +514,33 @@ def _normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _remember_style_ids(document) -> None:
+    """Look each style name up once per document, not once per paragraph.
+
+    python-docx finds a style by name, and then the default style of its type, by
+    scanning every style in the part on each call; the styles do not change once
+    ``_set_styles`` has run, so the answer for a name can be kept.
+    """
+    part = document.part
+    look_up = part.get_style_id
+    known: dict = {}
+
+    def get_style_id(style_or_name, style_type):
+        if not isinstance(style_or_name, str):
+            return look_up(style_or_name, style_type)
+        key = (style_or_name, style_type)
+        if key not in known:
+            known[key] = look_up(style_or_name, style_type)
+        return known[key]
+
+    part.get_style_id = get_style_id
+
+
 def render_docx(doc: Document) -> bytes:
     """The document as a Word file (bytes, deterministic)."""
     document = docx.Document()
     _set_styles(document)
+    _remember_style_ids(document)
     _set_lang(document, doc.lang)
     _set_page(document)
     _core_properties(document, doc)
