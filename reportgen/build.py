@@ -1,17 +1,18 @@
 """Build stage: runs the whole release for one quarter.
 
 Writes, under ``OUT/<quarter-slug>/``: the national league-table document,
-one briefing pack per trust (in worker processes that are replaced after a
-fixed number of packs, so memory stays flat), the site that links them and
+one briefing pack per trust (in worker processes, kept for the whole build
+unless one grows past a memory limit), the site that links them and
 ``manifest.json`` (every file with its SHA-256); and ``OUT/index.html`` listing
 the quarters built. Every file is written atomically, and only when its key
-changed (``reportgen.incremental``). One pack failing is reported with the trust's code and the
-reason; the rest are still built. A worker process that dies stops the build
+changed (``reportgen.incremental``). One pack failing is reported with the
+trust's code and the reason; the rest are still built. A worker process that dies stops the build
 within seconds: the trusts not built are named and the site is written for
 the rest. Workers end with the main process, however it ends.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -34,7 +35,9 @@ from .quarters import slug as quarter_slug
 from .reconcile import Reconciliation, compare_result
 
 FORMATS = ("html", "pdf", "docx")
-PACKS_PER_WORKER = 25  # a worker is replaced after this many packs
+#: A worker whose peak resident memory has reached this is replaced before its next pack. Workers are
+#: otherwise kept for the whole build: starting one costs imports and font set-up, and memory stays flat.
+WORKER_MEMORY_LIMIT_KB = 300 * 1024
 
 
 def render(doc, fmt: str) -> bytes:
@@ -245,21 +248,23 @@ def _national_task(folder: str, formats: tuple[str, ...], ledger: Ledger) -> Bui
 
 
 class _Worker:
-    """One worker process (a one-process executor), replaced after PACKS_PER_WORKER tasks or when it dies."""
+    """One worker process (a one-process executor), replaced when it dies or has grown past the memory limit."""
 
     def __init__(self, mp, ctx: Context):
         self.mp, self.ctx = mp, ctx
         self.executor: ProcessPoolExecutor | None = None
         self.processes: list = []
         self.tasks = 0
+        self.peak_kb = 0  # the peak resident memory its last pack reported
 
     def submit(self, fn, *args) -> Future:
-        if self.executor is not None and self.tasks >= PACKS_PER_WORKER:
+        if self.executor is not None and self.peak_kb >= WORKER_MEMORY_LIMIT_KB:
             self.close()
         if self.executor is None:
             self.executor = ProcessPoolExecutor(1, mp_context=self.mp, initializer=_init_worker,
                                                 initargs=(self.ctx, os.getpid()))
             self.tasks = 0
+            self.peak_kb = 0
         self.tasks += 1
         future = self.executor.submit(fn, *args)
         self.processes = list(getattr(self.executor, "_processes", {}).values())
@@ -318,6 +323,10 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
         return sizes
     mp = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     workers = [_Worker(mp, ctx) for _ in range(jobs)]
+    # The build's data, frozen out of the collector's reach before the workers fork: a worker's collections
+    # then never touch (and copy) the pages it shares with this process.
+    gc.collect()
+    gc.freeze()
     idle = list(reversed(workers))
     pending = list(reversed(tasks))
     running: dict[Future, tuple[_Worker, str | None]] = {}
@@ -360,6 +369,7 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
                 else:
                     done += 1
                     code, s, err, timings, rss = result
+                    w.peak_kb = rss
                     _record(code, s, err, timings, rss, sizes, report)
                     if progress:
                         progress(done, len(tasks))
@@ -368,6 +378,8 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
             w.close(kill=True)
         remove_stale_temporaries(folder, *([national_folder] if national_folder is not None else []))
         raise
+    finally:
+        gc.unfreeze()
     for w in workers:
         w.close()
     if report.stopped:
