@@ -21,7 +21,7 @@ import types
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import Config
@@ -104,12 +104,18 @@ def make_context(dataset, config: Config, quarter: str, cutoffs=None) -> Context
                    fictional=dataset.fictional, sources=sources, metrics=dataset.metrics)
 
 
+def placed(doc, ctx: Context, name: str, packs: bool = False):
+    """The document with where it is written (from the site root) and the site's address."""
+    folder = f"{quarter_slug(ctx.quarter)}/{PACKS_DIR}" if packs else quarter_slug(ctx.quarter)
+    return replace(doc, path=f"{folder}/{name}", site_url=ctx.site_url)
+
+
 def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report: BuildReport,
                    ledger: Ledger | None = None) -> None:
     """Write the national document in each format whose key changed."""
     ledger = ledger or Ledger(folder)
     t0 = time.perf_counter()
-    doc = national_document(ctx, formats)
+    doc = placed(national_document(ctx, formats), ctx, NATIONAL_NAME)
     report.seconds["national content"] = time.perf_counter() - t0
     for fmt in formats:
         t0 = time.perf_counter()
@@ -185,7 +191,7 @@ def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...],
     if not TRUST_CODE.fullmatch(code):  # codes are checked at load; a file name is made from no other
         raise OutsideOutput(f"refusing to name a file after {printable(code)!r}: not a trust code.")
     t0 = time.perf_counter()
-    doc = pack_document(ctx, code, formats)
+    doc = placed(pack_document(ctx, code, formats), ctx, code, packs=True)
     if timings is not None:
         timings["content"] = timings.get("content", 0.0) + time.perf_counter() - t0
     ledger = ledger or Ledger(folder.parent)
@@ -418,12 +424,17 @@ def _record(code, outputs, err, timings, rss, sizes, report: BuildReport) -> Non
 def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs: bool = True,
           trusts: list[str] | None = None, jobs: int | None = None,
           progress: Callable[[int, int], None] | None = None, force: bool = False,
-          request: str = "", national: bool = True) -> BuildReport:
+          request: str = "", national: bool = True, site_url: str = "") -> BuildReport:
     """Build the quarter's release, writing only the outputs whose key changed (all with ``force``).
 
     ``request`` is the key of the whole request (``incremental.request_key``), recorded in the
     manifest when every pack was built, so that the same request again needs no work at all.
-    ``national=False`` leaves the national document as it is."""
+    ``national=False`` leaves the national document as it is. ``site_url`` (``--site-url``) is where
+    the site is published: PDF and Word files link to the other documents there."""
+    if site_url:
+        from .render.links import check_site_url
+
+        ctx = replace(ctx, site_url=check_site_url(site_url))
     folder = out_dir / quarter_slug(ctx.quarter)
     report = BuildReport(out_dir=folder)
     available = list(ctx.result.trusts["trust_code"])

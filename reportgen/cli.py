@@ -424,8 +424,12 @@ class Progress:
               help="Worker processes for the packs. Default: the number of cores.")
 @click.option("--force", is_flag=True,
               help="Write every file again, even those whose inputs have not changed since the last build.")
+@click.option("--site-url", default="", metavar="URL",
+              help="The address the site is published at, e.g. https://example.org/nof/: PDF and Word files "
+                   "then link to the other documents there. Without it they name them in words.")
 @guarded
-def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no_national, trusts, jobs, force):
+def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no_national, trusts, jobs, force,
+          site_url):
     """Write the national league-table document, every trust's briefing pack and the site.
 
     A file is written only when something it depends on changed since the last build into --out."""
@@ -435,6 +439,7 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no
     from .build import check_trust_code, parse_formats
     from .incremental import request_key, up_to_date
     from .load import find_csv_files
+    from .render.links import check_site_url
 
     # SIGTERM stops the build as Ctrl-C does: workers stopped, no temporary left behind.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -444,10 +449,11 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no
     codes = [check_trust_code(c) for value in trusts for c in (value.replace(",", " ").split() or [value])]
     if codes and no_packs:
         raise InputError(f"--trust {codes[0]} asks for a pack but --no-packs asks for none: give one or the other.")
+    site_url = check_site_url(site_url)
     out = output_folder(out)
     request = request_key(find_csv_files(data_paths(data)), config_path, {
         "quarter": quarter, "cutoffs": cutoffs, "formats": chosen, "packs": not no_packs, "trusts": codes,
-        "national": not no_national})
+        "national": not no_national, "site_url": site_url})
     current = None if force else up_to_date(out, request)
     if current is not None:
         Say(quiet).info(f"Nothing changed since the last build: every file in {current} is current "
@@ -460,7 +466,7 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no
     with Progress(quiet) as progress:
         report = run_build(ctx, out, chosen, packs=not no_packs, trusts=codes or None, jobs=jobs,
                            progress=progress, force=force, request=request,
-                           national=not no_national)
+                           national=not no_national, site_url=site_url)
     for code, reason in report.failures:
         click.echo(f"reportgen: error: the pack of trust {code} failed: {printable(reason)}", err=True)
     if report.stopped:

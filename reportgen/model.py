@@ -239,6 +239,8 @@ class Document:
     slug: str = "document"
     date: str = ""  # ISO date the data were published or built for; not the wall clock
     related: tuple[Link, ...] = field(default=())  # links shown at the top (for example other formats)
+    path: str = ""  # where the build writes it, from the site root, without extension ("2025-26-q4/trusts/X5101")
+    site_url: str = ""  # the site's address (--site-url); PDF and Word links between documents need it
 
 
 def walk(blocks: tuple[Block, ...], depth: int = 2):

@@ -31,6 +31,7 @@ class Context:
     fictional: bool
     sources: tuple[str, ...]  # names of the input files
     metrics: pd.DataFrame  # the tidy metrics frame of the input (every quarter)
+    site_url: str = ""  # the published site's address (--site-url), for links in PDF and Word files
 
     @cached_property
     def quarter_metrics(self) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from ..model import BulletList, Chart, Document, Figure, Note, Paragraph, Sectio
 from ..resources import templates_dir
 from . import palette, svg
 from .svg import chart_svg as _chart_svg
+from .links import resolve
 
 MAX_HEADING_LEVEL = 6
 SCREEN_FONT_FAMILY = 'Arial, "Liberation Sans", Helvetica, sans-serif'
@@ -173,8 +174,10 @@ def render_html(doc: Document, *, for_pdf: bool = False) -> str:
     """
     ids = _Ids()
     nodes = _nodes(doc.blocks, 2, ids)
+    fmt = "pdf" if for_pdf else "html"
     page = environment().get_template("document.html.j2").render(
         doc=doc,
+        resolve_link=lambda href, text: resolve(doc, fmt, href, text),
         nodes=nodes,
         for_pdf=for_pdf,
         css=Markup(stylesheet(for_pdf)),

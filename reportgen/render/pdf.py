@@ -4,7 +4,18 @@ WeasyPrint tags the PDF (structure tree, /Lang, /Alt from the SVG
 ``<title>``), but a table that crosses a page break becomes one /Table per
 page (Kozea/WeasyPrint#2903) and ``<main>`` one /Part per page. ``fold_structure``
 joins those pieces with pikepdf, so each table is one /Table with one /THead
-and every data cell still names its column headers. The output is
+and every data cell still names its column headers.
+
+Header rows repeat on every printed page. WeasyPrint tags each repeated copy
+as a /THead of that page's /Table; the fold drops those copies from the
+structure tree and ``mark_artifacts`` rewrites their marked content in the
+page content streams as ``/Artifact``, as it does the page numbers (margin
+boxes, which WeasyPrint tags but leaves out of the tree). So every marked
+sequence on every page is either reached from the structure tree or an
+artifact. Header cells get a /Scope and link annotations a /Contents that
+describes the target.
+
+The output is
 byte-identical for the same document: dates come from ``Document.date``
 (also as ``SOURCE_DATE_EPOCH`` while WeasyPrint writes, so that fontTools,
 its font subsetter where HarfBuzz's is missing, stamps that date into the
@@ -27,6 +38,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from ..model import Document
 from .html import render_html
+from .links import link_descriptions
 
 LOGGER_NAME = "weasyprint"
 
@@ -145,13 +157,17 @@ def render_pdf(doc: Document) -> bytes:
     """The document as a tagged PDF/UA-1 file (bytes, deterministic)."""
     with _source_date(doc.date):
         raw = html_to_pdf(render_html(doc, for_pdf=True))
-    return finish_pdf(raw, lang=doc.lang)
+    return finish_pdf(raw, lang=doc.lang, link_descriptions=link_descriptions(doc, "pdf"))
 
 
-def finish_pdf(raw: bytes, *, lang: str) -> bytes:
+def finish_pdf(raw: bytes, *, lang: str, link_descriptions: dict[str, str] | None = None) -> bytes:
     """Repair WeasyPrint's structure tree and catalogue; save deterministically."""
     with pikepdf.open(io.BytesIO(raw)) as pdf:
-        fold_structure(pdf)
+        repeated_headers: list = []
+        fold_structure(pdf, repeated_headers)
+        mark_artifacts(pdf, repeated_headers)
+        scope_header_cells(pdf)
+        describe_links(pdf, link_descriptions or {})
         root = pdf.Root
         root.Lang = String(lang)
         if Name.ViewerPreferences not in root:
@@ -180,17 +196,18 @@ def _is_struct(obj, tag: str | None = None) -> bool:
 
 
 def _is_continuation(table) -> bool:
-    """A table fragment without caption and header rows continues the one before it."""
+    """A table fragment without a caption continues the one before it (every table has one)."""
     first = next((k for k in _kids(table) if _is_struct(k)), None)
-    return first is not None and first.S not in (Name.Caption, Name.THead)
+    return first is not None and first.S != Name.Caption
 
 
-def _rows(table) -> list:
+def _body_rows(table) -> list:
+    """The rows of a table fragment, header rows (repeated copies) left out."""
     rows = []
     for kid in _kids(table):
         if _is_struct(kid, "/TR"):
             rows.append(kid)
-        elif _is_struct(kid) and kid.S in (Name.TBody, Name.THead, Name.TFoot):
+        elif _is_struct(kid) and kid.S in (Name.TBody, Name.TFoot):
             rows.extend(k for k in _kids(kid) if _is_struct(k, "/TR"))
     return rows
 
@@ -208,8 +225,13 @@ def _column_header_ids(table) -> dict[int, list]:
     return ids
 
 
-def _join_table(target, fragment) -> None:
-    """Move the rows of ``fragment`` into the first /TBody of ``target``."""
+def _join_table(target, fragment, repeated_headers: list) -> None:
+    """Move the rows of ``fragment`` into the first /TBody of ``target``.
+
+    The fragment's /THead is a repeated copy of the header row: it is left out
+    of the tree and added to ``repeated_headers``, to be marked as an artifact.
+    """
+    repeated_headers.extend(k for k in _kids(fragment) if _is_struct(k, "/THead"))
     body = next((k for k in _kids(target) if _is_struct(k, "/TBody")), None)
     if body is None:
         # Only the caption and header row fitted on the first page: adopt the
@@ -220,7 +242,7 @@ def _join_table(target, fragment) -> None:
         body.P = target
         target.K.append(body)
     headers = _column_header_ids(target)
-    for row in _rows(fragment):
+    for row in _body_rows(fragment):
         if row.P.objgen != body.objgen:
             row.P = body
             body.K.append(row)
@@ -240,7 +262,7 @@ def _join_table(target, fragment) -> None:
                     attrs.Headers.append(h)
 
 
-def _fold_children(elem, counts: dict[str, int]) -> None:
+def _fold_children(elem, counts: dict[str, int], repeated_headers: list) -> None:
     """Join continuation /Part and /Table fragments among ``elem``'s kids, recursively."""
     kids = _kids(elem)
     if not kids:
@@ -257,7 +279,7 @@ def _fold_children(elem, counts: dict[str, int]) -> None:
             continue
         if (_is_struct(kid, "/Table") and previous is not None and _is_struct(previous, "/Table")
                 and _is_continuation(kid)):
-            _join_table(previous, kid)
+            _join_table(previous, kid, repeated_headers)
             counts["Table"] += 1
             continue
         kept.append(kid)
@@ -265,7 +287,7 @@ def _fold_children(elem, counts: dict[str, int]) -> None:
         elem.K = Array(kept)
     for kid in kept:
         if _is_struct(kid):
-            _fold_children(kid, counts)
+            _fold_children(kid, counts, repeated_headers)
 
 
 def _id_tree(root, pdf) -> None:
@@ -289,15 +311,158 @@ def _id_tree(root, pdf) -> None:
     root.IDTree = pdf.make_indirect(Dictionary(Names=names))
 
 
-def fold_structure(pdf: pikepdf.Pdf) -> dict[str, int]:
-    """Join per-page /Part and /Table fragments. Returns how many were folded."""
+def fold_structure(pdf: pikepdf.Pdf, repeated_headers: list | None = None) -> dict[str, int]:
+    """Join per-page /Part and /Table fragments. Returns how many were folded.
+
+    The /THead elements of repeated header rows are dropped from the tree and
+    appended to ``repeated_headers``.
+    """
     counts = {"Part": 0, "Table": 0}
+    if repeated_headers is None:
+        repeated_headers = []
     tree = pdf.Root.get(Name.StructTreeRoot)
     if tree is None:
         return counts
     # Document-level /Part pieces first, so continuation tables become siblings.
     for top in _kids(tree):
         if _is_struct(top):
-            _fold_children(top, counts)
+            _fold_children(top, counts, repeated_headers)
     _id_tree(tree, pdf)
     return counts
+
+
+# --- artifacts: repeated header rows and page numbers ---------------------------
+
+#: How the page-number margin boxes are marked (ISO 32000-1 14.8.2.2).
+PAGINATION = Dictionary(Type=Name.Pagination)
+
+
+def _marked_content(elem, page=None):
+    """Yield ``(page objgen, MCID)`` for every marked-content reference under ``elem``."""
+    page = elem.get(Name.Pg, page)
+    for kid in _kids(elem):
+        if isinstance(kid, int):
+            yield page.objgen, int(kid)
+        elif isinstance(kid, Dictionary) and kid.get(Name.Type) == Name.MCR:
+            yield kid.get(Name.Pg, page).objgen, int(kid.MCID)
+        elif _is_struct(kid):
+            yield from _marked_content(kid, page)
+
+
+def _reachable(pdf: pikepdf.Pdf) -> set:
+    """The objgen of every structure element reached from the StructTreeRoot."""
+    seen: set = set()
+    stack = _kids(pdf.Root.StructTreeRoot)
+    while stack:
+        elem = stack.pop()
+        if not _is_struct(elem) or elem.objgen in seen:
+            continue
+        seen.add(elem.objgen)
+        stack.extend(_kids(elem))
+    return seen
+
+
+def _rewrite_marked_content(pdf: pikepdf.Pdf, page, repeated: set[int], pagination: set[int]) -> int:
+    """Turn the MCID sequences in ``repeated`` into ``/Artifact BMC`` and those in
+    ``pagination`` into ``/Artifact <</Type /Pagination>> BDC``. Returns how many."""
+    if not repeated and not pagination:
+        return 0
+    changed = 0
+    ops = []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], Dictionary) \
+                and Name.MCID in operands[1]:
+            mcid = int(operands[1].MCID)
+            if mcid in repeated:
+                operands, operator = [Name.Artifact], pikepdf.Operator("BMC")
+                changed += 1
+            elif mcid in pagination:
+                operands = [Name.Artifact, PAGINATION]
+                changed += 1
+        ops.append((operands, operator))
+    if changed:
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+    return changed
+
+
+def mark_artifacts(pdf: pikepdf.Pdf, repeated_headers: list) -> dict[str, int]:
+    """Mark repeated header rows and untreed content (page numbers) as artifacts.
+
+    A marked sequence whose ParentTree element is not reached from the
+    StructTreeRoot is either a repeated header row (``repeated_headers``) or
+    margin-box content: it becomes an artifact and its ParentTree entry null.
+    """
+    tree = pdf.Root.get(Name.StructTreeRoot)
+    counts = {"repeated header": 0, "pagination": 0}
+    if tree is None:
+        return counts
+    repeated: dict[tuple, set[int]] = {}
+    for head in repeated_headers:
+        for page, mcid in _marked_content(head):
+            repeated.setdefault(page, set()).add(mcid)
+    reachable = _reachable(pdf)
+    nums = tree.ParentTree.get(Name.Nums, Array())
+    by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for page in pdf.pages:
+        key = page.obj.get(Name.StructParents)
+        if key is None or int(key) not in by_key:
+            continue
+        entries = by_key[int(key)]
+        if not isinstance(entries, Array):
+            continue
+        mine = repeated.get(page.obj.objgen, set())
+        orphans = set()
+        for mcid, elem in enumerate(entries):
+            if isinstance(elem, Dictionary) and elem.objgen not in reachable:
+                entries[mcid] = None
+                if mcid not in mine:
+                    orphans.add(mcid)
+        _rewrite_marked_content(pdf, page, mine, orphans)
+        counts["repeated header"] += len(mine)
+        counts["pagination"] += len(orphans)
+    return counts
+
+
+# --- table header scope and link descriptions ------------------------------------
+
+def scope_header_cells(pdf: pikepdf.Pdf) -> None:
+    """/Scope /Column on header-row cells and /Scope /Row on row headers (the HTML's scope)."""
+    def visit(elem, scope):
+        for kid in _kids(elem):
+            if not _is_struct(kid):
+                continue
+            if kid.S == Name.THead:
+                visit(kid, Name.Column)
+            elif kid.S in (Name.TBody, Name.TFoot):
+                visit(kid, Name.Row)
+            elif kid.S == Name.TH and scope is not None:
+                if Name.A not in kid:
+                    kid.A = Dictionary(O=Name.Table)
+                kid.A.Scope = scope
+            elif kid.S == Name.TR:
+                visit(kid, scope)
+            else:
+                visit(kid, None)
+
+    tree = pdf.Root.get(Name.StructTreeRoot)
+    if tree is not None:
+        visit(tree, None)
+
+
+def describe_links(pdf: pikepdf.Pdf, descriptions: dict[str, str]) -> None:
+    """Give every link annotation a /Contents that describes its target (Matterhorn 28-012)."""
+    for page in pdf.pages:
+        for annot in page.obj.get(Name.Annots, Array()):
+            if annot.get(Name.Subtype) != Name.Link:
+                continue
+            action = annot.get(Name.A)
+            if action is not None and Name.URI in action:
+                target = str(action.URI)
+            elif Name.Dest in annot and isinstance(annot.Dest, (String, Name)):
+                target = "#" + str(annot.Dest).lstrip("/")
+            else:
+                target = str(annot.get(Name.Contents, ""))
+            text = descriptions.get(target)
+            if text is None:
+                text = f"Link to {target}"
+            annot.Contents = String(text)

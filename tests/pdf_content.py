@@ -1,0 +1,136 @@
+"""What the page content streams of a tagged PDF say, read with pikepdf and poppler.
+
+- ``marked_content(pdf_path)``: every marked-content sequence on every page (and
+  in the form XObjects it draws), with its tag, MCID, whether it lies inside an
+  ``/Artifact`` and whether the ParentTree maps it to an element reached from
+  the StructTreeRoot (Matterhorn 01-001, 18-001).
+- ``page_text(pdf_path, n)``: one page's text (``pdftotext -f n -l n``).
+- ``header_mcid_pages``: on which pages the /THead cells of each table are tagged.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests import checkers
+
+
+@dataclass(frozen=True)
+class Marked:
+    page: int          # 1-based
+    tag: str
+    mcid: int | None
+    in_artifact: bool  # inside (or itself) an /Artifact sequence
+    reached: bool      # its ParentTree entry is reached from the StructTreeRoot
+
+
+def _reachable(pdf) -> set:
+    return {e.objgen for e in checkers._struct_elements(pdf)}
+
+
+def _parent_tree(pdf) -> dict[int, object]:
+    import pikepdf
+
+    found: dict[int, object] = {}
+
+    def visit(node):
+        nums = node.get("/Nums")
+        if nums is not None:
+            for i in range(0, len(nums), 2):
+                found[int(nums[i])] = nums[i + 1]
+        for kid in node.get("/Kids", pikepdf.Array()):
+            visit(kid)
+
+    visit(pdf.Root.StructTreeRoot.ParentTree)
+    return found
+
+
+def _sequences(pdf, stream_owner, key, page_no, tree, reachable, out, seen):
+    import pikepdf
+
+    entries = tree.get(int(key)) if key is not None else None
+    stack: list[tuple[str, bool]] = []
+    for operands, operator in pikepdf.parse_content_stream(stream_owner):
+        op = str(operator)
+        if op in ("BDC", "BMC"):
+            tag = str(operands[0])
+            props = operands[1] if op == "BDC" and len(operands) > 1 else None
+            mcid = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and "/MCID" in props else None
+            artifact = tag == "/Artifact" or any(a for _, a in stack)
+            reached = False
+            if mcid is not None and isinstance(entries, pikepdf.Array) and mcid < len(entries):
+                elem = entries[mcid]
+                reached = isinstance(elem, pikepdf.Dictionary) and elem.objgen in reachable
+            out.append(Marked(page_no, tag, mcid, artifact, reached))
+            stack.append((tag, artifact))
+        elif op == "EMC" and stack:
+            stack.pop()
+        elif op == "Do" and not any(a for _, a in stack):
+            xobjects = stream_owner.get("/Resources", {}).get("/XObject", {}) if hasattr(stream_owner, "get") else {}
+            xobj = xobjects.get(str(operands[0])) if xobjects else None
+            if xobj is not None and xobj.get("/Subtype") == "/Form" and xobj.objgen not in seen:
+                seen.add(xobj.objgen)
+                _sequences(pdf, xobj, xobj.get("/StructParents"), page_no, tree, reachable, out, seen)
+
+
+def marked_content(pdf_path: str | Path) -> list[Marked]:
+    import pikepdf
+
+    out: list[Marked] = []
+    with pikepdf.open(str(pdf_path)) as pdf:
+        reachable = _reachable(pdf)
+        tree = _parent_tree(pdf)
+        for n, page in enumerate(pdf.pages, start=1):
+            _sequences(pdf, page.obj, page.obj.get("/StructParents"), n, tree, reachable, out, set())
+    return out
+
+
+def untreed_content(pdf_path: str | Path) -> list[Marked]:
+    """Marked content that is neither an artifact nor reached from the structure tree."""
+    return [m for m in marked_content(pdf_path) if not m.in_artifact and not m.reached]
+
+
+def page_text(pdf_path: str | Path, n: int) -> str:
+    exe = shutil.which("pdftotext")
+    checkers.require(exe is not None, "pdftotext (poppler-utils)")
+    return subprocess.run([exe, "-enc", "UTF-8", "-f", str(n), "-l", str(n), str(pdf_path), "-"],
+                          capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+def tables(pdf_path: str | Path) -> list[dict]:
+    """Per /Table: its caption text, header cell count, and the pages its body rows and header cells are on."""
+    import pikepdf
+
+    found = []
+    with pikepdf.open(str(pdf_path)) as pdf:
+        index = {p.obj.objgen: i + 1 for i, p in enumerate(pdf.pages)}
+
+        def pages_of(elem, page=None) -> set[int]:
+            page = elem.get("/Pg", page)
+            got: set[int] = set()
+            for kid in checkers._kids(elem):
+                if isinstance(kid, int):
+                    got.add(index[page.objgen])
+                elif checkers._is_elem(kid):
+                    got |= pages_of(kid, page)
+                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                    got.add(index[kid.get("/Pg", page).objgen])
+            return got
+
+        for elem in checkers._struct_elements(pdf):
+            if elem.S != "/Table":
+                continue
+            heads = [k for k in checkers._kids(elem) if checkers._is_elem(k) and k.S == "/THead"]
+            bodies = [k for k in checkers._kids(elem) if checkers._is_elem(k) and k.S == "/TBody"]
+            head_cells = [c for h in heads for r in checkers._kids(h) for c in checkers._kids(r)
+                          if checkers._is_elem(c)]
+            found.append({
+                "theads": len(heads),
+                "header_cells": len(head_cells),
+                "header_pages": set().union(*(pages_of(h) for h in heads)) if heads else set(),
+                "body_pages": set().union(*(pages_of(b) for b in bodies)) if bodies else set(),
+                "scopes": [str(c.get("/A", {}).get("/Scope", "")) for c in head_cells],
+            })
+    return found
