@@ -8,10 +8,17 @@
   docDefaults and the Normal style, and ``w:themeFontLang`` in the settings,
   as well as the core properties.
 - Tables have a visible caption paragraph (Caption style) before them, the
-  same text as ``w:tblCaption``, a header row marked ``w:tblHeader`` (repeats
-  on each page and tells readers it is a header), and the row headers bold.
-- Charts are PNG pictures, rasterised from the same SVG as the HTML's, whose ``docPr`` carries the alt text (``descr``)
-  and the caption (``title``).
+  same text as ``w:tblCaption``, a ``w:tblDescription`` saying what the rows
+  and columns are, a header row marked ``w:tblHeader`` (repeats on each page
+  and tells readers it is a header), and the row headers bold. No empty
+  paragraph follows a table: the next paragraph gets space before it.
+- Charts are PNG pictures, rasterised from the same SVG as the HTML's at
+  ``raster.DPI`` (200 dpi or more), whose ``docPr`` carries the alt text
+  (``descr``) and the caption (``title``).
+- Links: a section with an id gets a bookmark of that name, so every internal
+  link has its target; links to other documents are resolved by
+  ``reportgen.render.links`` (absolute with a site address, otherwise named in
+  words; never to the document itself).
 - The output is byte-identical for the same document: fixed core dates from
   ``Document.date`` and fixed zip entry times.
 """
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 
@@ -33,6 +41,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..model import BulletList, Document, Figure, Note, Paragraph, Run, Section, Table
+from .links import resolve
 from .palette import COLOURS, WORD_HEADING, contrast_ratio
 from .raster import chart_png
 from .svg import WORD_COLUMN_MM
@@ -48,6 +57,8 @@ PORTRAIT_MIN_FONT = 8  # a table that needs smaller type in portrait goes on lan
 CHAR_EM = 0.56  # average Arial advance, digits included
 CELL_MARGIN_TWIPS = 72  # 3.6 pt either side of a cell's text
 PICTURE_WIDTH = Cm(WORD_COLUMN_MM / 10)  # the chart text is sized for this width
+#: Space before the paragraph that follows a table (instead of an empty paragraph).
+AFTER_TABLE = Pt(10)
 #: Used when a document has no date, so that output stays reproducible.
 FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -230,7 +241,7 @@ def _add_hyperlink(paragraph, run: Run) -> None:
     href = run.href or ""
     link = OxmlElement("w:hyperlink")
     if href.startswith("#"):
-        link.set(qn("w:anchor"), href[1:])
+        link.set(qn("w:anchor"), bookmark_name(href[1:]))
     else:
         r_id = paragraph.part.relate_to(href, RT.HYPERLINK, is_external=True)
         link.set(qn("r:id"), r_id)
@@ -257,8 +268,31 @@ def _add_hyperlink(paragraph, run: Run) -> None:
     paragraph._p.append(link)
 
 
-def _add_runs(paragraph, runs: Iterable[Run]) -> None:
+def bookmark_name(element_id: str) -> str:
+    """A Word bookmark name for an element id: letters, digits and underscores, at most 40."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", element_id)
+    if not name[:1].isalpha():
+        name = "s" + name
+    return name[:40]
+
+
+def _bookmark(paragraph, name: str, number: int) -> None:
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    p = paragraph._p
+    ppr = p.find(qn("w:pPr"))
+    p.insert(p.index(ppr) + 1 if ppr is not None else 0, start)
+    p.append(end)
+
+
+def _add_runs(paragraph, runs: Iterable[Run], doc: Document | None = None) -> None:
     for run in runs:
+        if run.href and doc is not None:
+            target = resolve(doc, "docx", run.href, run.text)
+            run = Run(target.text, strong=run.strong, href=target.href)
         if run.href:
             _add_hyperlink(paragraph, run)
         else:
@@ -274,6 +308,7 @@ class _Writer:
         self.document = document
         self.doc = doc
         self.landscape = False
+        self.bookmarks: set[str] = set()
         numbering = document.part.numbering_part.element
         list_number = document.styles["List Number"].element
         num_id = int(list_number.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val")))
@@ -289,7 +324,7 @@ class _Writer:
             if isinstance(block, Section):
                 self.section(block, depth)
             elif isinstance(block, Paragraph):
-                _add_runs(self.document.add_paragraph(), block.runs)
+                _add_runs(self.document.add_paragraph(), block.runs, self.doc)
             elif isinstance(block, BulletList):
                 self.list(block)
             elif isinstance(block, Table):
@@ -306,7 +341,10 @@ class _Writer:
             raise ValueError(f"section {section.heading!r} would need heading level {depth}; "
                              f"Word has only {MAX_HEADING_LEVEL}")
         self._orient(any(_needs_landscape(t) for t in _direct_tables(section)))
-        self.document.add_heading(section.heading, level=depth)
+        heading = self.document.add_heading(section.heading, level=depth)
+        if section.id and bookmark_name(section.id) not in self.bookmarks:
+            self.bookmarks.add(bookmark_name(section.id))
+            _bookmark(heading, bookmark_name(section.id), len(self.bookmarks))
         self.blocks(section.blocks, depth + 1)
 
     def _orient(self, landscape: bool) -> None:
@@ -329,7 +367,7 @@ class _Writer:
                 num_pr = p._p.get_or_add_pPr().get_or_add_numPr()
                 num_pr.get_or_add_ilvl().val = 0
                 num_pr.get_or_add_numId().val = num.numId
-            _add_runs(p, item.runs)
+            _add_runs(p, item.runs, self.doc)
 
     def table(self, table: Table) -> None:
         caption = self.document.add_paragraph(table.caption, style="Caption")
@@ -364,6 +402,9 @@ class _Writer:
         cap = OxmlElement("w:tblCaption")
         cap.set(qn("w:val"), table.caption)
         tbl_pr.append(cap)  # tblCaption and tblDescription come last in tblPr
+        description = OxmlElement("w:tblDescription")
+        description.set(qn("w:val"), table_description(table))
+        tbl_pr.append(description)
         for col, width in zip(t.columns, widths):
             col.width = width
         font_size = Pt(size)
@@ -384,8 +425,6 @@ class _Writer:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if i == 0:
                     _shade(cell, "stripe")
-        # the paragraph after a table must not stick to it
-        self.document.add_paragraph().paragraph_format.space_after = Pt(0)
 
     def figure(self, figure: Figure) -> None:
         png = chart_png(figure.chart, title=figure.alt)
@@ -412,6 +451,34 @@ class _Writer:
         for element in list(self.body)[start - 1 if start else 0:end]:
             if element.tag == qn("w:p"):
                 _box(element, note.kind)
+
+
+def table_description(table: Table) -> str:
+    """What a table holds, for ``w:tblDescription`` (the caption is its title already)."""
+    rows = len(table.rows)
+    return (f"{rows} row{'s' if rows != 1 else ''}, one for each {table.columns[0].lower()}; "
+            f"columns: {', '.join(table.columns)}.")
+
+
+def _space_after_tables(body) -> None:
+    """Space before each paragraph that follows a table; a table that ends the body gets
+    the one paragraph Word needs after it."""
+    for tbl in body.iterchildren(qn("w:tbl")):
+        following = tbl.getnext()
+        if following is None or following.tag != qn("w:p"):
+            p = OxmlElement("w:p")
+            tbl.addnext(p)
+            continue
+        ppr = following.get_or_add_pPr()
+        style = ppr.find(qn("w:pStyle"))
+        if style is not None and style.get(qn("w:val"), "").startswith("Heading"):
+            continue  # headings have their own space before
+        spacing = ppr.find(qn("w:spacing"))
+        if spacing is None:
+            spacing = OxmlElement("w:spacing")
+            ppr.insert_element_before(spacing, *_AFTER_SHD[_AFTER_SHD.index("w:spacing") + 1:])
+        if spacing.get(qn("w:before")) is None:
+            spacing.set(qn("w:before"), str(int(AFTER_TABLE.pt * 20)))
 
 
 def _direct_tables(section: Section) -> list[Table]:
@@ -551,8 +618,10 @@ def render_docx(doc: Document) -> bytes:
     if doc.subtitle:
         document.add_paragraph(doc.subtitle, style="Subtitle")
     for link in doc.related:
-        _add_runs(document.add_paragraph(), (Run(link.text, href=link.href),))
+        if not resolve(doc, "docx", link.href, link.text).self_link:
+            _add_runs(document.add_paragraph(), (Run(link.text, href=link.href),), doc)
     _Writer(document, doc).blocks(doc.blocks, 2)
+    _space_after_tables(body)
     buf = io.BytesIO()
     document.save(buf)
     return _normalise_zip(buf.getvalue())

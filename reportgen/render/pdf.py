@@ -333,10 +333,6 @@ def fold_structure(pdf: pikepdf.Pdf, repeated_headers: list | None = None) -> di
 
 # --- artifacts: repeated header rows and page numbers ---------------------------
 
-#: How the page-number margin boxes are marked (ISO 32000-1 14.8.2.2).
-PAGINATION = Dictionary(Type=Name.Pagination)
-
-
 def _marked_content(elem, page=None):
     """Yield ``(page objgen, MCID)`` for every marked-content reference under ``elem``."""
     page = elem.get(Name.Pg, page)
@@ -368,8 +364,12 @@ def _rewrite_marked_content(pdf: pikepdf.Pdf, page, repeated: set[int], paginati
     if not repeated and not pagination:
         return 0
     changed = 0
-    ops = []
-    for operands, operator in pikepdf.parse_content_stream(page):
+    ops: list = []
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            ops.append(instruction)
+            continue
+        operands, operator = list(instruction.operands), instruction.operator
         if str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], Dictionary) \
                 and Name.MCID in operands[1]:
             mcid = int(operands[1].MCID)
@@ -377,7 +377,7 @@ def _rewrite_marked_content(pdf: pikepdf.Pdf, page, repeated: set[int], paginati
                 operands, operator = [Name.Artifact], pikepdf.Operator("BMC")
                 changed += 1
             elif mcid in pagination:
-                operands = [Name.Artifact, PAGINATION]
+                operands = [Name.Artifact, Dictionary(Type=Name.Pagination)]
                 changed += 1
         ops.append((operands, operator))
     if changed:
