@@ -338,11 +338,15 @@ def pdf_facts(pdf_path: str | Path) -> dict[str, Any]:
         }
 
 
-def pdf_text(pdf_path: str | Path) -> str:
-    """The PDF's text in reading order (``pdftotext`` without ``-layout``), so a wrapped cell stays together."""
+def pdf_text(pdf_path: str | Path, *, raw: bool = False) -> str:
+    """The PDF's text in reading order (``pdftotext`` without ``-layout``), so a wrapped cell stays together.
+
+    ``raw``: in content-stream order (``-raw``), which for WeasyPrint's output is the
+    tagged order; poppler's reading-order guess can put a repeated header row or a
+    row at a page's foot among its neighbours."""
     exe = shutil.which("pdftotext")
     require(exe is not None, "pdftotext (poppler-utils)")
-    return subprocess.run([exe, "-enc", "UTF-8", str(pdf_path), "-"],
+    return subprocess.run([exe, "-enc", "UTF-8", *(["-raw"] if raw else []), str(pdf_path), "-"],
                           capture_output=True, text=True, check=True, timeout=120).stdout
 
 

@@ -134,7 +134,7 @@ def check_docx(path: Path, doc: Document, tmp: Path) -> None:
 
 
 def pdf_reading_text(path: Path) -> str:
-    return checkers.pdf_text(path)
+    return checkers.pdf_text(path, raw=True)
 
 
 def collapse(text: str) -> str:

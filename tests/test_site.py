@@ -248,9 +248,9 @@ def test_controls_are_hidden_until_the_script_runs(tree):
     assert controls.get("hidden") is not None
     assert not tree.xpath("//thead//button")  # the script makes the sort buttons
     labels = {lab.get("for"): lab.text_content() for lab in tree.iter("label")}
-    assert labels == {"filter-type": "Trust type", "filter-region": "Region"}
+    assert labels == {"filter-name": "Trust name contains", "filter-type": "Trust type", "filter-region": "Region"}
     script = tree.xpath("//script")
-    assert len(script) == 1 and "sortBy" in script[0].text
+    assert len(script) == 1 and "sortBy" in script[0].text and "scrolls" in script[0].text
 
 
 def test_no_packs_built_says_not_built_everywhere(tmp_path, ctx):
@@ -371,13 +371,13 @@ def test_sort_by_keyboard_and_filter_then_axe_still_clean(built, ctx, codes):
         assert header.get_attribute("aria-sort") is None
         page.keyboard.press("Enter")
         assert header.get_attribute("aria-sort") == "ascending"
-        assert page.text_content("#sort-status") == "Sorted by average score, ascending"
+        assert page.text_content("#sort-status") == "Sorted by average score, best first"
         assert page.get_attribute("#sort-status", "aria-live") == "polite"
         assert _codes_shown(page) == _expected(ctx, "average_score", descending=False)
         assert _codes_shown(page)[-1] == codes["no_score"]  # "no data" last
         page.keyboard.press("Space")  # the same button again reverses the order
         assert header.get_attribute("aria-sort") == "descending"
-        assert page.text_content("#sort-status") == "Sorted by average score, descending"
+        assert page.text_content("#sort-status") == "Sorted by average score, worst first"
         assert _codes_shown(page) == _expected(ctx, "average_score", descending=True)
         assert page.locator("#trusts thead th[aria-sort]").count() == 1
 
@@ -386,7 +386,7 @@ def test_sort_by_keyboard_and_filter_then_axe_still_clean(built, ctx, codes):
         page.keyboard.press("Enter")
         assert rank.get_attribute("aria-sort") == "ascending"
         assert header.get_attribute("aria-sort") is None
-        assert page.text_content("#sort-status") == "Sorted by rank, ascending"
+        assert page.text_content("#sort-status") == "Sorted by rank within trust type, best first"
         assert _codes_shown(page) == _expected(ctx, "league_rank", descending=False)
 
         # filter by region: only that region's trusts, and the count says so
@@ -404,6 +404,54 @@ def test_sort_by_keyboard_and_filter_then_axe_still_clean(built, ctx, codes):
         page.select_option("#filter-region", "")
         assert page.text_content("#trust-count") == "Showing 61 of 61 trusts"
         assert len(_codes_shown(page)) == 61
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+def test_search_by_name_rank_within_type_and_back_to_league_order(tmp_path, ctx, codes):
+    league = list(ctx.result.trusts.trust_code)
+    mixed = _altered(ctx, QUARTER, {league[-1]: {"trust_type": "Acute trust", "league_rank": 1.0, "league_size": 2},
+                                    league[-2]: {"trust_type": "Acute trust", "league_rank": 2.0, "league_size": 2}})
+    folder = tmp_path / slug(QUARTER)
+    _national_files(folder)
+    site.write_site(mixed, tmp_path, folder, FORMATS, {})
+    context = _browser().new_context(viewport={"width": 1280, "height": 1024}, offline=True)
+    try:
+        page = context.new_page()
+        page.goto((folder / "index.html").resolve().as_uri(), wait_until="load")
+        initial = _codes_shown(page)
+        assert not page.is_visible("#league-order")  # nothing to go back to yet
+
+        # search by trust name: case and accents ignored
+        page.fill("#filter-name", "CAFE")
+        assert _codes_shown(page) == [codes["awkward"]]
+        assert page.text_content("#trust-count") == "Showing 1 of 61 trusts"
+        page.fill("#filter-name", "ñandú")
+        assert _codes_shown(page) == [codes["awkward"]]
+        page.fill("#filter-name", "")
+        assert len(_codes_shown(page)) == 61
+
+        # rank sorts within trust type: the types never interleave, ranks rise within each
+        page.locator("#trusts thead th", has_text="Rank").locator("button").click()
+        shown = _codes_shown(page)
+        types = page.eval_on_selector_all("#trusts tbody tr", "rows => rows.map(r => r.dataset.type)")
+        changes = sum(1 for a, b in zip(types, types[1:]) if a != b)
+        assert changes == 1, types
+        assert {shown.index(league[-1]), shown.index(league[-2])} in ({0, 1}, {59, 60})
+        assert shown.index(league[-1]) < shown.index(league[-2])  # rank 1 before rank 2 of its type
+        page.locator("#trusts thead th", has_text="Average score").locator("button").click()
+        assert _codes_shown(page) != initial
+
+        # and back to league order, announced
+        assert page.is_visible("#league-order")
+        page.click("#league-order")
+        assert _codes_shown(page) == initial
+        assert page.locator("#trusts thead th[aria-sort]").count() == 0
+        assert page.text_content("#sort-status") == "Shown in league order"
+        assert not page.is_visible("#league-order")
+        violations = _axe(page)
+        assert not violations, checkers.describe_axe(violations)
     finally:
         context.close()
 

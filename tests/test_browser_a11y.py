@@ -1,0 +1,240 @@
+"""What a browser shows and announces, beyond axe: reflow, forced colours, scroll regions,
+and a screen-reader transcript.
+
+Built once from NHS England's real mental health and community trust file: the
+national document, one trust's pack (RWR) and the quarter's site index, as web
+pages, opened in Debian's Chromium through Playwright.
+
+- Reflow (WCAG 1.4.10): at 320, 640 and 1,280 CSS px the page never scrolls
+  sideways (``scrollWidth <= innerWidth``) and every table caption wraps within
+  the viewport.
+- Forced colours, dark and light: chart text and lines take the system text
+  colour (contrast against the system background), and the highlighted mark is
+  painted differently from the others.
+- A table region is a focusable, named region only when it scrolls.
+- Transcript: the Chromium accessibility tree (role, name, level, in order) of
+  each page, compared with the reviewed copy in ``tests/transcripts/``. When a
+  change in what a screen reader hears is intended, regenerate the copies with
+  ``REPORTGEN_UPDATE_TRANSCRIPTS=1 PYTHONPATH=$PWD python3 -m pytest tests/test_browser_a11y.py -k transcript``
+  and read the diff as a reviewer would before committing it.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from reportgen.build import build, make_context
+from reportgen.config import Config
+from reportgen.load import load
+from tests import checkers
+from tests.shared_data import MH_DATA, MH_LEAGUE, shared_file
+
+pytestmark = pytest.mark.slow
+
+TRUST = "RWR"
+WIDTHS = (320, 640, 1280)
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+UPDATE = "REPORTGEN_UPDATE_TRANSCRIPTS"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, Path]:
+    config = Config.load()
+    dataset = load([shared_file(MH_DATA), shared_file(MH_LEAGUE)], config)
+    ctx = make_context(dataset, config, dataset.latest_quarter)
+    out = tmp_path_factory.mktemp("browser")
+    report = build(ctx, out, formats=("html",), trusts=[TRUST], jobs=1)
+    folder = report.out_dir
+    return {
+        "national": folder / "league-tables.html",
+        "pack": folder / "trusts" / f"{TRUST}.html",
+        "index": folder / "index.html",
+    }
+
+
+@pytest.fixture(scope="module")
+def browser():
+    checkers.require(checkers.CHROMIUM.exists(), f"Chromium ({checkers.CHROMIUM})")
+    return checkers.browser()
+
+
+def _open(browser, path: Path, width: int = 1280, **context_options):
+    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True, **context_options)
+    page = context.new_page()
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    return context, page
+
+
+# --- reflow -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ["national", "pack", "index"])
+def test_no_sideways_scrolling(pages, browser, name, width):
+    context, page = _open(browser, pages[name], width)
+    try:
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{name} at {width}px is {scroll}px wide"
+        cut = page.evaluate("""(w) => Array.from(document.querySelectorAll('caption')).map(c => {
+              const r = c.getBoundingClientRect();
+              return [c.textContent.trim().slice(0, 60), Math.round(r.left), Math.round(r.right)];
+            }).filter(([t, l, r]) => l < 0 || r > w)""", inner)
+        assert cut == [], f"{name} at {width}px: captions past the viewport: {cut}"
+    finally:
+        context.close()
+
+
+# --- forced colours -----------------------------------------------------------------
+
+def _luminance(rgb: tuple[int, ...]) -> float:
+    channels = [c / 255 for c in rgb[:3]]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _ratio(a: str, b: str) -> float:
+    ca, cb = (tuple(int(x) for x in re.findall(r"\d+", c)[:3]) for c in (a, b))
+    hi, lo = sorted((_luminance(ca), _luminance(cb)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+CHART_PAINT = """() => {
+  const canvas = getComputedStyle(document.body).backgroundColor;
+  const root = getComputedStyle(document.documentElement).backgroundColor;
+  const out = {canvas: canvas === 'rgba(0, 0, 0, 0)' ? root : canvas, text: [], lines: [], marks: [], highlights: []};
+  for (const svg of document.querySelectorAll('svg.chart')) {
+    for (const el of svg.querySelectorAll('text')) out.text.push(getComputedStyle(el).fill);
+    for (const el of svg.querySelectorAll('line, polyline, path')) {
+      const s = getComputedStyle(el); if (s.stroke !== 'none') out.lines.push(s.stroke);
+    }
+    for (const el of svg.querySelectorAll('rect, circle, polygon')) {
+      if (el.closest('defs')) continue;
+      const s = getComputedStyle(el);
+      const cls = el.getAttribute('class') || '';
+      const highlighted = /highlight/.test(cls) || /^url\\(/.test(el.getAttribute('fill') || '')
+                          || /url\\(/.test(s.fill);
+      const paint = s.fill === 'none' ? 'stroke ' + s.stroke + ' ' + s.strokeWidth : 'fill ' + s.fill;
+      (highlighted ? out.highlights : out.marks).push(paint);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+@pytest.mark.parametrize("name", ["national", "pack"])
+def test_charts_follow_forced_colours(pages, browser, name, scheme):
+    context, page = _open(browser, pages[name], forced_colors="active", color_scheme=scheme)
+    try:
+        paint = page.evaluate(CHART_PAINT)
+    finally:
+        context.close()
+    canvas = paint["canvas"]
+    assert paint["text"], f"{name} has no chart text: nothing to test"
+    low = sorted({c for c in paint["text"] if _ratio(c, canvas) < 4.5})
+    assert low == [], f"chart text below 4.5:1 on {canvas}: {low}"
+    low = sorted({c for c in paint["lines"] if _ratio(c, canvas) < 3})
+    assert low == [], f"chart lines below 3:1 on {canvas}: {low}"
+    colours = [re.search(r"rgb[a]?\([^)]*\)", m).group(0) for m in paint["marks"] if "rgb" in m]
+    low = sorted({c for c in colours if _ratio(c, canvas) < 3})
+    assert low == [], f"chart marks below 3:1 on {canvas}: {low}"
+    if paint["highlights"]:
+        assert not set(paint["highlights"]) <= set(paint["marks"]), \
+            "the highlighted mark is painted like every other mark"
+
+
+# --- scroll regions -----------------------------------------------------------------
+
+def test_table_regions_are_focusable_only_when_they_scroll(pages, browser):
+    for name in ("national", "pack", "index"):
+        for width in (320, 1280):
+            context, page = _open(browser, pages[name], width)
+            try:
+                wraps = page.evaluate("""() => Array.from(document.querySelectorAll('.table-wrap')).map(w => ({
+                    scrolls: w.scrollWidth > w.clientWidth, tabindex: w.getAttribute('tabindex'),
+                    role: w.getAttribute('role'), label: w.getAttribute('aria-label') || ''}))""")
+            finally:
+                context.close()
+            assert wraps, name
+            for w in wraps:
+                if w["scrolls"]:
+                    assert w["tabindex"] == "0" and w["role"] == "region" and w["label"], (name, width, w)
+                else:
+                    assert w["tabindex"] is None and w["role"] is None, (name, width, w)
+            if width == 320:
+                assert any(w["scrolls"] for w in wraps), f"{name}: nothing scrolls at 320px; the test proves little"
+
+
+def test_captions_are_not_the_names_of_their_regions(pages, browser):
+    """A screen reader would read a long caption twice: as the region's name and the table's."""
+    context, page = _open(browser, pages["national"], 320)
+    try:
+        names = page.evaluate("""() => Array.from(document.querySelectorAll('.table-wrap[role=region]')).map(w =>
+            [w.getAttribute('aria-labelledby'), w.getAttribute('aria-label'), w.querySelector('caption').textContent])""")
+    finally:
+        context.close()
+    assert names
+    for labelledby, label, caption in names:
+        assert labelledby is None and label and label != caption
+
+
+# --- transcript ---------------------------------------------------------------------
+
+def _transcript(snapshot, depth: int = 0, lines: list[str] | None = None) -> list[str]:
+    """The accessibility tree as a screen reader meets it: role, name and level, in order.
+
+    Table cells are collapsed into one line per row so the transcript stays
+    readable; static text that only repeats its parent's name is left out."""
+    if lines is None:
+        lines = []
+    role = snapshot.get("role", "")
+    name = " ".join(str(snapshot.get("name", "")).split())
+    children = snapshot.get("children", [])
+    if role == "row":
+        cells = [" ".join(str(c.get("name", "")).split()) for c in children]
+        lines.append("  " * depth + "row: " + " | ".join(cells))
+        return lines
+    if role in ("text", "StaticText", "InlineTextBox") or (role == "generic" and not name):
+        for child in children:
+            _transcript(child, depth, lines)
+        if role != "generic" and name:
+            lines.append("  " * depth + f"text: {name}")
+        return lines
+    parts = [role]
+    if snapshot.get("level"):
+        parts.append(f"level {snapshot['level']}")
+    for flag in ("checked", "pressed", "expanded", "selected", "disabled"):
+        if snapshot.get(flag):
+            parts.append(flag)
+    line = "  " * depth + " ".join(parts) + (f": {name}" if name else "")
+    lines.append(line)
+    for child in children:
+        if child.get("role") in ("text", "StaticText") and " ".join(str(child.get("name", "")).split()) == name:
+            continue
+        _transcript(child, depth + 1, lines)
+    return lines
+
+
+@pytest.mark.parametrize("name", ["national", "pack", "index"])
+def test_screen_reader_transcript_matches_the_reviewed_copy(pages, browser, name):
+    context, page = _open(browser, pages[name], 1280)
+    try:
+        snapshot = page.accessibility.snapshot(interesting_only=True)
+    finally:
+        context.close()
+    text = "\n".join(_transcript(snapshot)) + "\n"
+    reviewed = TRANSCRIPTS / f"{name}.txt"
+    if os.environ.get(UPDATE):
+        reviewed.parent.mkdir(exist_ok=True)
+        reviewed.write_text(text, encoding="utf-8")
+    assert reviewed.is_file(), f"no reviewed transcript {reviewed}: run with {UPDATE}=1 and review it"
+    expected = reviewed.read_text(encoding="utf-8")
+    if text != expected:
+        import difflib
+
+        diff = "".join(list(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
+                                                 "reviewed", "now", n=1))[:80])
+        pytest.fail(f"what a screen reader hears on the {name} page changed; if intended, regenerate "
+                    f"with {UPDATE}=1 and review:\n{diff}", pytrace=False)
