@@ -171,8 +171,9 @@ def test_captions_are_not_the_names_of_their_regions(pages, browser):
     """A screen reader would read a long caption twice: as the region's name and the table's."""
     context, page = _open(browser, pages["national"], 320)
     try:
-        names = page.evaluate("""() => Array.from(document.querySelectorAll('.table-wrap[role=region]')).map(w =>
-            [w.getAttribute('aria-labelledby'), w.getAttribute('aria-label'), w.querySelector('caption').textContent])""")
+        names = page.evaluate("""() => Array.from(document.querySelectorAll('.table-wrap[role=region]'))
+            .map(w => [w.getAttribute('aria-labelledby'), w.getAttribute('aria-label'),
+                       w.querySelector('caption').textContent])""")
     finally:
         context.close()
     assert names

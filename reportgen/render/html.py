@@ -23,8 +23,8 @@ from .. import fonts
 from ..model import BulletList, Chart, Document, Figure, Note, Paragraph, Section, Table
 from ..resources import templates_dir
 from . import palette, svg
-from .svg import chart_svg as _chart_svg
 from .links import resolve
+from .svg import chart_svg as _chart_svg
 
 MAX_HEADING_LEVEL = 6
 SCREEN_FONT_FAMILY = 'Arial, "Liberation Sans", Helvetica, sans-serif'
