@@ -157,3 +157,16 @@ def test_word_chart_pictures_are_at_least_200_dpi(sample_document):
 def test_same_document_name_in_another_folder_is_not_a_self_link():
     doc = replace(pack_like(), related=(Link("A namesake", "../X5101.pdf"),))
     assert resolve(doc, "pdf", "../X5101.pdf", "A namesake").self_link is False
+
+
+def test_a_bad_site_address_is_one_sentence_and_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from reportgen.cli import main
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--data", str(tmp_path), "--out", str(out),
+                                       "--site-url", "example.org/nof"])
+    assert result.exit_code == 2
+    assert "--site-url 'example.org/nof' is not a web address" in result.output
+    assert not out.exists()
