@@ -170,3 +170,14 @@ def test_a_bad_site_address_is_one_sentence_and_exit_2(tmp_path):
     assert result.exit_code == 2
     assert "--site-url 'example.org/nof' is not a web address" in result.output
     assert not out.exists()
+
+
+def test_word_subtitle_is_upright_without_letter_spacing():
+    doc = Document("Title", (Paragraph.of("Text."),), subtitle="A subtitle")
+    with zipfile.ZipFile(io.BytesIO(render_docx(doc))) as zf:
+        styles = etree.fromstring(zf.read("word/styles.xml"))
+    subtitle = next(s for s in styles.iter(f"{W}style") if s.get(f"{W}styleId") == "Subtitle")
+    rpr = subtitle.find(f"{W}rPr")
+    italic = rpr.find(f"{W}i")
+    assert italic is None or italic.get(f"{W}val") in ("0", "false")
+    assert rpr.find(f"{W}spacing") is None

@@ -419,8 +419,13 @@ def sources_section(ctx: Context) -> Section:
     return Section("Where the figures come from", tuple(blocks), id="sources")
 
 
-def accessibility_section() -> Section:
-    return Section("Accessibility", prose.render("accessibility"), id="accessibility")
+def accessibility_section(ctx: Context) -> Section:
+    """The accessibility statement: what was checked, known limitations, how to get help or
+    another format (the contact comes from the year's configuration), and its date."""
+    p = ctx.config.publisher
+    return Section("Accessibility", prose.render(
+        "accessibility", publisher=p.name_text, contact=p.contact_text, response_time=p.response_time,
+        quarter=ctx.quarter, date=T.long_date(end_date(ctx.quarter))), id="accessibility")
 
 
 def national_document(ctx: Context, formats: tuple[str, ...] = ("html", "pdf", "docx")) -> Document:
@@ -435,7 +440,7 @@ def national_document(ctx: Context, formats: tuple[str, ...] = ("html", "pdf", "
         downloads_section(ctx),
         changes_detail_section(ctx),
         sources_section(ctx),
-        accessibility_section(),
+        accessibility_section(ctx),
     ) if b is not None]
     return Document(
         title=title,

@@ -99,3 +99,13 @@ def slug(text_: str) -> str:
     import re
 
     return re.sub(r"[^a-z0-9]+", "-", text_.lower()).strip("-")
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def long_date(iso: str) -> str:
+    """``"2026-03-31"`` -> ``"31 March 2026"`` (GOV.UK style; no locale involved)."""
+    year, month, day = (int(part) for part in iso[:10].split("-"))
+    return f"{day} {MONTHS[month - 1]} {year}"

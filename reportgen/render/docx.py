@@ -149,6 +149,12 @@ def _set_styles(document) -> None:
         font.color.rgb = RGBColor.from_string(WORD_HEADING.lstrip("#"))
         font.bold = True
         font.italic = False
+    # The template's subtitle is italic with spaced letters: harder to read for some dyslexic readers.
+    subtitle = styles["Subtitle"]
+    subtitle.font.italic = False
+    for spacing in subtitle.element.iter(qn("w:spacing")):
+        if spacing.getparent().tag == qn("w:rPr"):
+            spacing.getparent().remove(spacing)
     caption = styles["Caption"]
     caption.font.size = Pt(11)
     caption.font.bold = True
