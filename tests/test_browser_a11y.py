@@ -11,6 +11,7 @@ pages, opened in Debian's Chromium through Playwright.
   colour (contrast against the system background), and the highlighted mark is
   painted differently from the others.
 - A table region is a focusable, named region only when it scrolls.
+- Printed from the browser, long tables repeat their header row on every page.
 """
 from __future__ import annotations
 
@@ -179,3 +180,41 @@ def test_captions_are_not_the_names_of_their_regions(pages, browser):
     assert names
     for labelledby, label, caption in names:
         assert labelledby is None and label and label != caption
+
+
+# --- browser print ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["index", "national"])
+def test_browser_print_repeats_table_headers_on_every_page(pages, browser, name, tmp_path):
+    from tests import pdf_content
+
+    context, page = _open(browser, pages[name])
+    try:
+        page.emulate_media(media="print")
+        pdf = tmp_path / f"{name}.pdf"
+        page.pdf(path=str(pdf), format="A4")
+        heading = "Average score" if name == "index" else None
+        if heading is None:  # the national document's longest table: its last column heading
+            heading = page.evaluate("""() => { const t = Array.from(document.querySelectorAll('table'))
+                .sort((a, b) => b.rows.length - a.rows.length)[0];
+                return t.tHead.rows[0].cells[t.tHead.rows[0].cells.length - 1].textContent.trim(); }""")
+            first_row = page.evaluate("""() => { const t = Array.from(document.querySelectorAll('table'))
+                .sort((a, b) => b.rows.length - a.rows.length)[0];
+                return [t.tBodies[0].rows[0].cells[0].textContent.trim(),
+                        t.tBodies[0].rows[t.tBodies[0].rows.length - 1].cells[0].textContent.trim()]; }""")
+    finally:
+        context.close()
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        count = len(doc.pages)
+    texts = [" ".join(pdf_content.page_text(pdf, n).split()) for n in range(1, count + 1)]
+    if name == "index":
+        table_pages = [i for i, t in enumerate(texts) if "Briefing pack" in t or "of 61" in t]
+    else:
+        start = next(i for i, t in enumerate(texts) if first_row[0] in t)
+        end = next(i for i, t in enumerate(texts) if first_row[1] in t and i >= start)
+        table_pages = list(range(start, end + 1))
+    assert len(table_pages) >= 2, "the table must cross pages for this test to mean anything"
+    missing = [i + 1 for i in table_pages if heading not in texts[i]]
+    assert missing == [], f"{name}: printed pages {missing} lack the column heading {heading!r}"
