@@ -128,3 +128,13 @@ def test_one_row_tables_and_links_between_documents_in_a_tiny_pdf():
                    slug="tiny")
     pdf = render_pdf(doc)
     assert _annotations(pdf) == []  # no site address: the other format is named in words, not linked
+
+
+def test_each_chart_and_its_caption_are_grouped(pdf_path, sample_document):
+    with pikepdf.open(pdf_path) as pdf:
+        figures = [e for e in checkers._struct_elements(pdf) if e.S == "/Figure"]
+        assert figures
+        for figure in figures:
+            group = figure.P
+            kinds = [str(k.S) for k in checkers._kids(group) if checkers._is_elem(k)]
+            assert group.S == "/Div" and "/Caption" in kinds, kinds

@@ -167,6 +167,7 @@ def finish_pdf(raw: bytes, *, lang: str, link_descriptions: dict[str, str] | Non
         fold_structure(pdf, repeated_headers)
         mark_artifacts(pdf, repeated_headers)
         scope_header_cells(pdf)
+        group_figures(pdf)
         describe_links(pdf, link_descriptions or {})
         root = pdf.Root
         root.Lang = String(lang)
@@ -447,6 +448,25 @@ def scope_header_cells(pdf: pikepdf.Pdf) -> None:
     tree = pdf.Root.get(Name.StructTreeRoot)
     if tree is not None:
         visit(tree, None)
+
+
+def group_figures(pdf: pikepdf.Pdf) -> int:
+    """An HTML ``<figure>`` becomes /NonStruct, which readers flatten, leaving the /Figure and its
+    /Caption unrelated siblings; a /Div groups them (the caption its last child). Returns how many."""
+    found = 0
+    tree = pdf.Root.get(Name.StructTreeRoot)
+    stack = _kids(tree) if tree is not None else []
+    while stack:
+        elem = stack.pop()
+        if not _is_struct(elem):
+            continue
+        kids = [k for k in _kids(elem) if _is_struct(k)]
+        if elem.S == Name.NonStruct and any(k.S == Name.Figure for k in kids) \
+                and any(k.S == Name.Caption for k in kids):
+            elem.S = Name.Div
+            found += 1
+        stack.extend(kids)
+    return found
 
 
 def describe_links(pdf: pikepdf.Pdf, descriptions: dict[str, str]) -> None:
