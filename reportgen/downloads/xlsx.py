@@ -1,9 +1,9 @@
 """The spreadsheet as XLSX, written by gptables (the Analysis Function's own library for
 its spreadsheet guidance) on XlsxWriter.
 
-Data text is never taken for a formula, a web address or a link: XlsxWriter's
-string conversions are off, and the worksheet leaves gptables' Markdown-link
-parsing to the workbook's own text (title, notes), never to table cells.
+No text is ever taken for a formula, a web address or a link: XlsxWriter's
+string conversions are off, and the worksheet turns off gptables' parsing of
+Markdown links in text; the contents sheet's links are given as links.
 The file is the same on every build: XlsxWriter dates the parts of the zip
 1 January 1980 and the document's creation date is the quarter's end.
 """
@@ -22,8 +22,9 @@ from .spreadsheet import COVER, INSTRUCTIONS, Sheet, Workbook
 
 
 class _Worksheet(GPWorksheet):
-    def _parse_table_urls(self, gptable) -> None:
-        """Table cells are data: a Markdown-looking link in one stays text."""
+    def _parse_urls(self, sheet) -> None:
+        """No text becomes a link: a Markdown-looking link in a cell, or in an input file's name on the
+        cover, stays text. The contents sheet's links are given as links, not parsed from text."""
 
 
 class _Workbook(GPWorkbook):
