@@ -111,11 +111,13 @@ def placed(doc, ctx: Context, name: str, packs: bool = False):
 
 
 def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report: BuildReport,
-                   ledger: Ledger | None = None) -> None:
-    """Write the national document in each format whose key changed."""
+                   ledger: Ledger | None = None, packs: frozenset[str] | None = None) -> None:
+    """Write the national document in each format whose key changed.
+
+    ``packs``: the trusts whose packs the folder will hold, so the document links only to those (None: all)."""
     ledger = ledger or Ledger(folder)
     t0 = time.perf_counter()
-    doc = placed(national_document(ctx, formats), ctx, NATIONAL_NAME)
+    doc = placed(national_document(ctx, formats, packs=packs), ctx, NATIONAL_NAME)
     report.seconds["national content"] = time.perf_counter() - t0
     for fmt in formats:
         t0 = time.perf_counter()
@@ -247,9 +249,10 @@ def _peak_rss_kb() -> int:
         return 0
 
 
-def _national_task(folder: str, formats: tuple[str, ...], ledger: Ledger) -> BuildReport:
+def _national_task(folder: str, formats: tuple[str, ...], ledger: Ledger,
+                   packs: frozenset[str] | None = None) -> BuildReport:
     part = BuildReport(out_dir=Path(folder))
-    build_national(_worker_ctx(), Path(folder), formats, part, ledger)
+    build_national(_worker_ctx(), Path(folder), formats, part, ledger, packs)
     return part
 
 
@@ -305,8 +308,10 @@ class _Worker:
 
 def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str, ...], jobs: int,
                 progress: Callable[[int, int], None] | None, report: BuildReport,
-                national_folder: Path | None = None, ledger: Ledger | None = None) -> dict[str, dict[str, int]]:
-    """Build the packs; with ``national_folder``, the national document is built by a worker alongside them.
+                national_folder: Path | None = None, ledger: Ledger | None = None,
+                linked_packs: frozenset[str] | None = None) -> dict[str, dict[str, int]]:
+    """Build the packs; with ``national_folder``, the national document is built by a worker alongside them
+    (linking to ``linked_packs``).
 
     ``ledger`` (of the quarter's folder) says which outputs are current: the others are left as they are.
 
@@ -341,7 +346,8 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
         if national_folder is not None:
             w = idle.pop()
             national_ledger = ledger.subset(f"{NATIONAL_NAME}.{f}" for f in formats)
-            running[w.submit(_national_task, str(national_folder), formats, national_ledger)] = (w, None)
+            running[w.submit(_national_task, str(national_folder), formats, national_ledger,
+                             linked_packs)] = (w, None)
         while running or (pending and not report.stopped):
             while idle and pending and not report.stopped:
                 w = idle.pop()
@@ -458,12 +464,16 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     report.outputs.update(downloads)
     report.written += [folder / n for n, o in downloads.items() if o.written]
     report.seconds["downloads"] = time.perf_counter() - t_all
+    # The national document links to the packs this build writes and those left from earlier builds.
+    earlier = {name[len(PACKS_DIR) + 1:].rpartition(".")[0] for name in ledger.entries
+               if name.startswith(f"{PACKS_DIR}/")}
+    linked_packs = frozenset(earlier | (set(codes) if packs else set()))
     if national and not alongside:
-        build_national(ctx, folder, formats, report, ledger)
+        build_national(ctx, folder, formats, report, ledger, linked_packs)
     if packs:
         t0 = time.perf_counter()
         build_packs(ctx, codes, folder / PACKS_DIR, formats, jobs, progress, report,
-                    national_folder=folder if alongside else None, ledger=ledger)
+                    national_folder=folder if alongside else None, ledger=ledger, linked_packs=linked_packs)
         report.seconds["packs"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     from .content.site import write_site_if_changed

@@ -262,8 +262,8 @@ class Publisher:
 
     @property
     def name_text(self) -> str:
-        return self.name or f"publisher {NOT_CONFIGURED} (set publisher.name in the year's configuration)"
+        return self.name or f"the publisher, {NOT_CONFIGURED} (set publisher.name in the year's file)"
 
     @property
     def contact_text(self) -> str:
-        return self.contact or f"contact {NOT_CONFIGURED} (set publisher.contact in the year's configuration)"
+        return self.contact or f"address {NOT_CONFIGURED} (set publisher.contact in the year's file)"

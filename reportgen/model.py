@@ -63,9 +63,12 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[bool, ...] = ()
     id: str = ""
+    row_ids: tuple[str, ...] = ()  # optional anchors, one per row, so other blocks can link to a row
 
     def __post_init__(self) -> None:
         width = len(self.columns)
+        if self.row_ids and len(self.row_ids) != len(self.rows):
+            raise ValueError(f"table {self.caption!r}: {len(self.row_ids)} row ids for {len(self.rows)} rows")
         for row in self.rows:
             if len(row) != width:
                 raise ValueError(f"table {self.caption!r}: row {row!r} has {len(row)} cells, expected {width}")
@@ -191,12 +194,16 @@ Chart: TypeAlias = BarChart | DotPlot | Caterpillar
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart with its alt text (states the message) and its data as a table."""
+    """A chart with its alt text (states the message) and its data as a table.
+
+    ``data`` None means the figure's data are in another table of the document
+    (for example the league table), which the caption must name: no table is
+    shown twice."""
 
     chart: Chart
     alt: str
     caption: str
-    data: Table
+    data: Table | None = None
     id: str = ""
 
 

@@ -19,7 +19,7 @@ def model_tables(doc: Document) -> list[Table]:
     for block, _ in walk(doc.blocks):
         if isinstance(block, Table):
             out.append(block)
-        elif isinstance(block, Figure):
+        elif isinstance(block, Figure) and block.data is not None:
             out.append(block.data)
     return out
 
@@ -146,7 +146,8 @@ def league_facts(text: str, trusts: list[tuple[str, str]]) -> dict[str, tuple[st
     flat = collapse(text)
     out = {}
     for name, code in trusts:
-        pattern = re.escape(f"{name} ({code})") + r" (\d+(?: \(tied\))?) (Segment \d)"
+        # the rank, then (where loaded) its likely range, then the segment
+        pattern = re.escape(f"{name} ({code})") + r" (\d+(?: \(tied\))?)(?: \d+ to \d+)? (Segment \d)"
         m = re.search(pattern, flat)
         out[code] = (m.group(1), m.group(2)) if m else None
     return out

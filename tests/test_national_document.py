@@ -70,9 +70,10 @@ def test_same_ranks_and_segments_in_every_format(built):
 def test_document_says_what_it_must(built):
     source, ctx, doc, paths, _ = built
     text = checks.collapse(html.unescape(paths["html"].read_text(encoding="utf-8")))
-    for heading in ("Summary", "How the league tables are derived", "What league tables can and cannot tell you",
-                    "League tables", "Service (domain) league tables", "Where the figures come from",
-                    "Glossary", "Accessibility"):
+    for heading in ("Main points", "About these tables", "Contents", "Find a trust", "League tables",
+                    "What league tables can and cannot tell you", "How the league tables are derived",
+                    "League tables for each area (domain)", "Sources, comparison and glossary", "Glossary",
+                    "Accessibility and contact"):
         assert f">{heading}<" in text, heading
     # The cut-offs and the worked example come from the data.
     assert "A worked example:" in text
@@ -83,7 +84,7 @@ def test_document_says_what_it_must(built):
             assert f"{v:.2f}" in text
     else:
         assert "fictional" not in text.lower()
-        assert "NHS England's published ones" in text
+        assert "The segments are NHS England's own" in text
 
 
 def test_each_league_table_is_one_pdf_table_however_many_pages(built):

@@ -26,6 +26,7 @@ def test_a_number_or_code_is_one_word_of_one_syllable():
     assert words("RWR scored 2.12, 44% and 1,234 on OF0061.") == ["RWR", "scored", "2.12", "44%", "and", "1,234", "on",
                                                                    "OF0061"]
     assert [syllables(w) for w in ("2.12", "1,234", "OF0061", "RWR", "44%")] == [1, 1, 1, 1, 1]
+    assert syllables("nhs-oversight-framework-acute-trust-data.csv") == 1 and syllables("cqc.org.uk") == 1
     assert syllables("segment") == 2 and syllables("oversight") == 3 and syllables("cut-off") == 2
 
 
@@ -49,6 +50,16 @@ def test_long_sentences_are_those_over_the_limit():
     assert long_sentences(f"{short} {long.capitalize()}") == [long.capitalize()]
     assert long_sentences(short) == []
     assert long_sentences(short, limit=24) == [short]
+
+
+def test_a_list_of_links_is_navigation_not_prose():
+    from reportgen.model import Run
+
+    nav = BulletList((Paragraph.of(Run("Example Partnership NHS Foundation Trust (X1)", href="#row-X1"),
+                                   ", acute trust: ", Run("briefing pack for X1", href="trusts/X1.html")),))
+    prose = BulletList((Paragraph.of("A sentence with a ", Run("link", href="#a"), " in the middle of it."),))
+    readings = section_readings((Section("S", (nav, prose)),))
+    assert readings[0].texts == ("A sentence with a link in the middle of it.",)
 
 
 def test_each_section_is_measured_on_its_own_prose():

@@ -91,20 +91,22 @@ def assumptions(config: Config) -> list[str]:
     out = []
     seg = config["segmentation"]
     if seg.get("basis") == "inferred" and seg["method"] == "pooled-quartiles":
-        out.append(f"Segment cut-offs, where recomputed, are the 25th, 50th and 75th percentiles "
-                   f"({seg['percentile_method']} method) of all trusts' average scores, and an average equal to a "
-                   f"cut-off is placed in the better segment. NHS England says only that averages are "
-                   f"\"quartiled\".")
+        out.append("Where we work out the cut-offs, we take the points a quarter, half and three quarters of the "
+                   "way up all the averages. An average equal to a cut-off goes in the better segment. NHS England "
+                   "says only that averages are \"quartiled\".")
     if config["domain_ranking"].get("basis") == "inferred":
-        out.append("Service (domain) ranks order the trusts of a type by their domain score, ties sharing the "
-                   "lowest rank. NHS England has not published how its service league tables break ties.")
+        out.append("In the tables for each area, trusts with the same score share the same rank. NHS England has "
+                   "not said how it breaks ties there.")
+    if "changes" in config.raw and config["changes"].get("basis") == "inferred":
+        out.append(f"A change in average of more than {config.change_threshold:.2f} counts as a change in score. "
+                   f"NHS England does not publish the size it uses.")
     inferred = sorted(k for k, v in config["metrics"].items() if v.get("basis") == "inferred")
     if inferred:
-        out.append("Metric scores recomputed from raw values for " + T.join_words(inferred) + " assume a "
-                   "scoring population (which trusts are ranked together) that NHS England has not published; "
-                   "the published scores are used wherever the files hold them.")
-    out.append("The likely ranges of average score and rank are NHS England's published figures, passed through "
-               "unchanged; how they are computed is not documented.")
+        out.append(f"To check scores, we work some out again from raw values. For {len(inferred)} measures we had to "
+                   f"guess which trusts are ranked together. The tables use NHS England's own scores, so this "
+                   f"affects only the check.")
+    out.append("The likely ranges are NHS England's figures, shown unchanged. NHS England has not said how it works "
+               "them out.")
     return out
 
 

@@ -36,10 +36,10 @@ TOPICS = (RANKS, RELATIVE, REGRESSION, CASE_MIX, SMALL_NUMBERS, WEIGHTS, DEFICIT
 
 TITLES = {
     RANKS: "How sure a rank is.",
-    RELATIVE: "Whether a trust met a fixed standard.",
+    RELATIVE: "Whether a segment is a fixed standard.",
     REGRESSION: "Whether a big rise or fall is real.",
     CASE_MIX: "A like-for-like comparison.",
-    SMALL_NUMBERS: "How solid a service (domain) score is.",
+    SMALL_NUMBERS: "How solid an area (domain) score is.",
     WEIGHTS: "How much each area counts.",
     DEFICIT: "Whether segment 3 comes from the scores.",
     REFRESH: "Whether a move is this quarter's change.",
@@ -156,10 +156,10 @@ def relative_cutoffs(r: QuarterResult, prev: QuarterResult | None, ttype: str, c
     n4 = int((g.unadjusted_segment == 4).sum())
     others = [config.plural(t) for t in config.trust_types if t != ttype]
     facts: dict[str, Any] = {"n": len(g), "segment4": n4}
-    text = (f"Segments are not fixed standards. The cut-offs split the average scores of all trusts of every "
-            f"type into four equal groups, so about a quarter of all trusts are in segment 4 whatever their "
-            f"results. On their scores, {n4} of the {len(g)} {plural} are in segment 4 this quarter. Their "
-            f"segments also depend on the averages of {T.join_words(others)}.")
+    text = (f"Segments are not fixed standards. The cut-offs split the averages of all trusts into four equal "
+            f"groups. So about a quarter of all trusts are in segment 4, however good their results. On their "
+            f"scores, {n4} of the {len(g)} {plural} are in segment 4 this quarter. The cut-offs also use the "
+            f"averages of {T.join_words(others)}.")
     if prev is not None:
         now_b, then_b = cutoff_bounds(r.cutoffs)[2], cutoff_bounds(prev.cutoffs)[2]
         if not any(math.isnan(x) for x in now_b + then_b) and now_b != then_b:
@@ -214,15 +214,15 @@ def case_mix(r: QuarterResult, ttype: str, config: Config) -> Claim | None:
         who = f"The {len(s)} {_trusts(sub, len(s))} have" if len(s) > 1 else f"The one {_trusts(sub, 1)} has"
         parts.append(f"{who} a median rank of {_num(med_rank)}, on a median of {_num(med_items)} scores.")
     text = (f"Trusts run different services, and the scores are not adjusted for this. Among the "
-            f"{len(g)} {config.plural(ttype)}, ranks differ by the kind of trust. {' '.join(parts)}")
+            f"{len(g)} {config.plural(ttype)}, ranks differ by kind of trust. {' '.join(parts)}")
     if len(g) >= 20:
         top = g[g.league_rank <= 10]
         counts = top.trust_subtype.value_counts()
         sub = min(counts.index, key=lambda s: (-counts[s], s))
         share = int((g.trust_subtype == sub).sum())
         facts["top10"] = {"subtype": sub, "in_top": int(counts[sub]), "top": len(top), "of_type": share}
-        text += (f" {int(counts[sub])} of the {len(top)} trusts ranked in the top 10 are "
-                 f"{_trusts(sub, 2)}, which make up {share} of the {len(g)}.")
+        text += (f" Of the {len(top)} trusts ranked in the top 10, {int(counts[sub])} are {_trusts(sub, 2)}. They make "
+                 f"up {share} of all {len(g)}.")
     return Claim(CASE_MIX, ttype, text, facts)
 
 
@@ -255,9 +255,9 @@ def weights(r: QuarterResult, ttype: str, config: Config) -> Claim:
     n = len(_of_type(r, ttype))
     order = sorted(shares, key=lambda name: -shares[name])
     rest = T.join_words([f"{name.lower()} {shares[name]:.0f}%" for name in order[1:]])
-    text = (f"The average counts every score equally, so an area with more measures counts for more. The most "
-            f"common mix of measures among {config.plural(ttype)}, shared by {k} of the {n}, has {total} scores. "
-            f"In it, {order[0].lower()} makes up {shares[order[0]]:.0f}% of the average.")
+    text = (f"The average counts every score the same. So an area with more measures counts for more. Take the "
+            f"most common mix of measures among {config.plural(ttype)}, shared by {k} of the {n}. It has {total} "
+            f"scores. Of these, {order[0].lower()} makes up {shares[order[0]]:.0f}% of the average.")
     if rest:
         text += f" The other shares are: {rest}."
     return Claim(WEIGHTS, ttype, text, {"mix": mix, "shared_by": k, "n": n, "shares": shares})
@@ -272,7 +272,7 @@ def deficit_reach(r: QuarterResult, ttype: str, config: Config) -> Claim:
     plural = config.plural(ttype)
     if held.empty:
         text = (f"A trust in financial deficit cannot be in segment 1 or 2. If its scores would put it there, it "
-                f"is placed in segment {to} instead. This quarter none of the {len(seg)} {plural} in segment {to} "
+                f"is placed in segment {to} instead. This quarter, none of the {len(seg)} {plural} in segment {to} "
                 f"is there because of this rule.")
         return Claim(DEFICIT, ttype, text, facts)
     avg_rank = g.average_score.rank(method="min")
@@ -280,9 +280,9 @@ def deficit_reach(r: QuarterResult, ttype: str, config: Config) -> Claim:
     position = int(avg_rank[first.name])
     facts.update(example=first.trust_code, average_position=position, rank=int(first.league_rank))
     text = (f"A trust in financial deficit cannot be in segment 1 or 2. If its scores would put it there, it is "
-            f"placed in segment {to} instead. {len(held)} of the {len(seg)} {plural} in segment {to} are there "
-            f"only because of this rule. {first.trust_name} has the {T.ordinal(position)} best average of the "
-            f"{len(g)} but is ranked {T.ordinal(first.league_rank)}.")
+            f"placed in segment {to} instead. Of the {len(seg)} {plural} in segment {to}, {len(held)} are "
+            f"there only because of this rule. One is {first.trust_name}. It has the {T.ordinal(position)} best "
+            f"average of the {len(g)}, but is ranked {T.ordinal(first.league_rank)}.")
     return Claim(DEFICIT, ttype, text, facts)
 
 
@@ -322,11 +322,12 @@ def refresh(r: QuarterResult, prev: QuarterResult | None, metrics: pd.DataFrame,
     mine = [s for s in scored if (code, s) in both]
     before_row = prev.trust(code)
     now_row = r.trust(code)
-    listed = T.join_words([f"{names.get(m, m)} ({old_periods.get(m, '')} to {periods.get(m, '')})" for m in raw])
-    text = (f"Some measures are updated once a year, so a trust can move because one year's data replaced "
-            f"another. This quarter these moved to a new year's data: {listed}. Among {config.plural(ttype)}, "
-            f"the largest effect was on {now_row.trust_name}, whose rank moved from "
-            f"{T.ordinal(before_row.league_rank)} to {T.ordinal(now_row.league_rank)}.")
+    text = ("Some measures are updated once a year. So a trust can move because one year's data replaced "
+            "another.")
+    for m in raw:
+        text += f" This quarter, {names.get(m, m)} moved from {old_periods.get(m, '')} to {periods.get(m, '')} data."
+    text += (f" Among {config.plural(ttype)}, the largest effect was on {now_row.trust_name}. Its rank moved from "
+             f"{T.ordinal(before_row.league_rank)} to {T.ordinal(now_row.league_rank)}.")
     for s in mine:
         text += f" Its score on {names.get(config.raw_id_of(s), s)} went from {a[(code, s)]:.2f} to {b[(code, s)]:.2f}."
     return Claim(REFRESH, ttype, text, {"metrics": raw, "trust": code,
@@ -354,17 +355,17 @@ def cliff_edges(r: QuarterResult, metrics: pd.DataFrame, ttype: str, config: Con
         if rule == "target":
             line = T.number(spec["target"], units=units.get(raw_id, ""))
             k = int((s == lo).sum())
-            parts.append(f"On {name}, {_count(k)} of {len(s)} trusts met the line ({line}) and scored {lo:.2f}.")
+            parts.append(f"On {name}, {_count(k)} of {len(s)} trusts met the line of {line}. They scored {lo:.2f}.")
         else:
             line = T.number(spec["floor"], units=units.get(raw_id, ""))
             k = int((s == hi).sum())
-            parts.append(f"On {name}, {_count(k)} of {len(s)} trusts were below {line} and scored {hi:.2f}, the "
+            parts.append(f"On {name}, {_count(k)} of {len(s)} trusts were below {line}. They scored {hi:.2f}, the "
                          f"worst score.")
         facts[raw_id] = {"rule": rule, "at_edge": k, "n": len(s)}
     if not parts:
         return None
-    text = ("Some measures are scored against a line, not on a scale, so just crossing the line changes the "
-            "score a lot.")
+    text = ("Some measures are scored against a line, not on a scale. Just crossing the line changes the score a "
+            "lot.")
     if any(f["rule"] == "target" for f in facts.values()):
         text += f" Missing a target scores {lo + 1:.2f} or worse, however close the trust came."
     text += f" These are the measures of this kind for {config.plural(ttype)} this quarter. {' '.join(parts)}"
@@ -379,10 +380,9 @@ def missing_data(r: QuarterResult, ttype: str, config: Config) -> Claim:
     has = items.groupby("trust_code")["item"].agg(set)
     lacking = sum(1 for c in g.trust_code if not common <= has.get(c, set()))
     facts = {"n": len(g), "lacking": lacking, "min": int(g.n_items.min()), "max": int(g.n_items.max())}
-    text = (f"The data are as trusts submitted them, and some are missing. {_count(lacking).capitalize()} of the "
-            f"{len(g)} "
-            f"{config.plural(ttype)} have no score for at least one measure that most trusts of their type have. "
-            f"Each average rests on the scores a trust has: from {facts['min']} to {facts['max']} this quarter.")
+    text = (f"The data are as trusts sent them, and some are missing. Of the {len(g)} {config.plural(ttype)}, "
+            f"{_count(lacking)} lack a score that most trusts of their type have. Each average rests on the scores "
+            f"a trust has: from {facts['min']} to {facts['max']} this quarter.")
     if facts["min"] == facts["max"]:
         text = text.replace(f"from {facts['min']} to {facts['max']}", str(facts["min"]))
     return Claim(MISSING, ttype, text, facts)

@@ -1,21 +1,55 @@
-"""The national league-table document: how the tables are derived, what they can
-and cannot tell you, and the tables themselves."""
+"""The national league-table document, in the order its readers ask: main points,
+what the tables are, a contents list, where to find a trust, the tables, what
+they can and cannot tell you (in this quarter's numbers), how they are derived,
+what changed and why, the tables for each area, sources, and how to get in
+touch."""
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass
 from functools import cached_property
 
 import pandas as pd
 
+from ..changes import (
+    AVERAGE_MOVED,
+    BELOW_THRESHOLD,
+    CUTOFF_MOVED,
+    OVERRIDE_APPLIED,
+    OVERRIDE_REMOVED,
+    REASONS,
+    cutoff_bounds,
+    segment_changes,
+)
 from ..config import Config
 from ..downloads.links import national_section as downloads_section
-from ..methodology import QuarterResult
-from ..model import Bar, BarChart, Block, BulletList, Document, Figure, Link, Note, Paragraph, Run, Section, Table
-from ..quarters import end_date, previous, slug
+from ..methodology import CONFIGURED, GIVEN, POOLED, QuarterResult, rounded
+from ..model import (
+    Bar,
+    BarChart,
+    Block,
+    BulletList,
+    Caterpillar,
+    Cutoff,
+    Document,
+    Figure,
+    Link,
+    Note,
+    Paragraph,
+    Run,
+    Section,
+    StripPoint,
+    Table,
+)
+from ..outputs import PACKS_DIR
+from ..quarters import end_date, previous, slug, sort_key
 from ..reconcile import MATCH, MISMATCH, ROUNDING, Reconciliation
 from . import facts as F
+from . import limits as L
 from . import prose
 from . import text as T
+from .readability import section_readings
 
 NATIONAL_NAME = "league-tables"
 
@@ -50,8 +84,8 @@ class Context:
 
 def fictional_note() -> Note:
     return Note("Fictional example data", (Paragraph.of(
-        "Every trust, name, code and figure in this document is invented. It shows what reportgen produces; "
-        "it says nothing about any real NHS trust."),), kind="warning")
+        "Every trust, name, code and figure here is made up. It shows what reportgen makes. It says nothing "
+        "about any real NHS trust."),), kind="warning")
 
 
 FORMAT_WORDS = {"html": "web page", "pdf": "PDF", "docx": "Word document"}
@@ -67,6 +101,60 @@ def opening(ctx: Context, title: str) -> tuple[str, list]:
     if ctx.fictional:
         return f"{title} (fictional example data)", [fictional_note()]
     return title, []
+
+
+# ---------------------------------------------------------------------------
+# Small helpers
+
+_MONTHS = {1: ("1 April", "30 June"), 2: ("1 July", "30 September"), 3: ("1 October", "31 December"),
+           4: ("1 January", "31 March")}
+
+
+def quarter_period(label: str) -> str:
+    """ "Q4 2025/26" -> "1 January to 31 March 2026"."""
+    year, q = sort_key(label)
+    first, last = _MONTHS[q]
+    return f"{first} to {last} {year + 1 if q == 4 else year}"
+
+
+def range_2dp(value) -> str:
+    """A published likely range of average score to 2 decimal places: "1.20 to 1.89"."""
+    parsed = L.parse_range(value)
+    return T.NO_DATA if parsed is None else f"{parsed[0]:.2f} to {parsed[1]:.2f}"
+
+
+def rank_range(value) -> str:
+    parsed = L.parse_range(value)
+    return T.NO_DATA if parsed is None else f"{parsed[0]:.0f} to {parsed[1]:.0f}"
+
+
+def ranges_loaded(t: pd.DataFrame) -> bool:
+    """Whether NHS England's league-table file, with its likely ranges, is in the input for these trusts."""
+    return bool(t.likely_range_of_rank.notna().any() or t.likely_range_of_average_score.notna().any())
+
+
+def row_id(code: str) -> str:
+    return f"row-{code}"
+
+
+def _short_name(name: str) -> str:
+    for tail in (" NHS Foundation Trust", " NHS Trust", " University NHS Foundation Trust"):
+        if name.endswith(tail):
+            return name[: -len(tail)]
+    return name
+
+
+def last_placements(ctx: Context) -> tuple[str, pd.DataFrame] | None:
+    """The latest earlier quarter whose file says who was in the Recovery Support Programme, and those trusts."""
+    seg = ctx.config["recovery_support"]["segment"]
+    earlier = [q for q in ctx.results if q != ctx.quarter and sort_key(q) < sort_key(ctx.quarter)]
+    for q in sorted(earlier, key=sort_key, reverse=True):
+        t = ctx.results[q].trusts
+        if t.recovery_published.any():
+            now = set(ctx.result.trusts.trust_code)
+            placed = t[(t.final_segment == seg) & t.trust_code.isin(now)]
+            return q, placed.sort_values("trust_name")
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -86,23 +174,36 @@ def segment_cell(row) -> str:
     return f"Segment {adjusted}"
 
 
-LEAGUE_COLUMNS = ("Trust", "Rank", "Segment", "Average score", "Likely range of average score",
-                  "In financial deficit", "Likely range of rank")
-
-
 def league_table(result: QuarterResult, ttype: str, config: Config) -> Table:
     t = result.trusts[result.trusts.trust_type == ttype]
     ties = tied_counts(t)
-    rows = tuple(
-        (f"{r.trust_name} ({r.trust_code})", T.rank_cell(r.league_rank, ties[i]), segment_cell(r),
-         T.score(r.average_score), T.likely_range(r.likely_range_of_average_score), T.yes_no(r.deficit),
-         T.likely_range(r.likely_range_of_rank))
-        for i, r in zip(t.index, t.itertuples())
-    )
+    loaded = ranges_loaded(t)
+    columns: tuple[str, ...] = ("Trust", "Rank")
+    numeric: tuple[bool, ...] = (False, True)
+    if loaded:
+        columns += ("Likely range of rank",)
+        numeric += (True,)
+    columns += ("Segment", "Average score")
+    numeric += (False, True)
+    if loaded:
+        columns += ("Likely range of average score",)
+        numeric += (True,)
+    columns += ("In financial deficit",)
+    numeric += (False,)
+    rows = []
+    for i, r in zip(t.index, t.itertuples()):
+        cells = [f"{r.trust_name} ({r.trust_code})", T.rank_cell(r.league_rank, ties[i])]
+        if loaded:
+            cells.append(rank_range(r.likely_range_of_rank))
+        cells += [segment_cell(r), T.score(r.average_score)]
+        if loaded:
+            cells.append(range_2dp(r.likely_range_of_average_score))
+        cells.append(T.yes_no(r.deficit))
+        rows.append(tuple(cells))
     return Table(
         caption=f"League table of {config.plural(ttype)}, {result.quarter}: {len(t)} trusts, best first",
-        columns=LEAGUE_COLUMNS, rows=rows,
-        numeric=(False, True, False, True, False, False, False), id=f"league-{T.slug(ttype)}",
+        columns=columns, rows=tuple(rows), numeric=numeric, id=f"league-{T.slug(ttype)}",
+        row_ids=tuple(row_id(c) for c in t.trust_code),
     )
 
 
@@ -124,7 +225,7 @@ def domain_table(result: QuarterResult, ttype: str, config: Config) -> Table:
                 cells += [T.NO_DATA, T.NOT_APPLICABLE]
         rows.append(tuple(cells))
     return Table(
-        caption=f"Service (domain) scores and ranks of {config.plural(ttype)}, {result.quarter}, in league "
+        caption=f"Scores and ranks for each area (domain) of {config.plural(ttype)}, {result.quarter}, in league "
                 f"table order; a lower score and rank are better",
         columns=tuple(columns), rows=tuple(rows), numeric=(False,) + (True,) * (len(columns) - 1),
         id=f"domains-{T.slug(ttype)}",
@@ -132,47 +233,196 @@ def domain_table(result: QuarterResult, ttype: str, config: Config) -> Table:
 
 
 # ---------------------------------------------------------------------------
-# Sections
+# 1. Main points
 
 
-def summary_section(ctx: Context) -> Section:
+def main_points(ctx: Context, claims: list[L.Claim]) -> Section:
     r, cfg = ctx.result, ctx.config
     counts = F.result_counts(r, cfg)
+    by = {(c.topic, c.trust_type): c for c in claims}
+    points: list[str] = []
+    points.append(" ".join(
+        f"Of the {c['n']} {c['plural']}, {c['segments'][1]} are in segment 1, with the fewest challenges, and "
+        f"{c['segments'][4]} in segment 4, with the most." for c in counts.values()))
+    held = sum(by[(L.DEFICIT, t)].facts["held"] for t in r.trust_types)
+    in3 = sum(by[(L.DEFICIT, t)].facts["in_segment"] for t in r.trust_types)
+    to = cfg["override"]["to_segment"]
+    points.append(f"{held} of the {in3} trusts in segment {to} are there only because they are in financial "
+                  f"deficit. Their scores alone would place them in segment 1 or 2.")
+    prev = ctx.previous
+    if prev is not None:
+        changes = segment_changes(prev, r, cfg.change_threshold)
+        small = int(changes.reason.isin([CUTOFF_MOVED, BELOW_THRESHOLD]).sum())
+        common = len(set(prev.trusts.trust_code) & set(r.trusts.trust_code))
+        points.append(f"{len(changes)} of the {common} trusts changed segment since {prev.quarter}. For {small} of "
+                      f"them, the average moved by {cfg.change_threshold:.2f} or less.")
+    for ttype in r.trust_types:
+        c = by.get((L.RANKS, ttype))
+        if c and c.facts["loaded"]:
+            points.append(f"Ranks are uncertain. For half of the {c.facts['n']} {cfg.plural(ttype)}, the likely "
+                          f"range of rank spans {L._num(c.facts['median_width'])} places or more.")
+            break
+    else:
+        for ttype in r.trust_types:
+            c = by.get((L.CASE_MIX, ttype))
+            if c and "top10" in c.facts:
+                f = c.facts["top10"]
+                points.append(f"{f['in_top']} of the top {f['top']} {cfg.plural(ttype)} are "
+                              f"{L.subtype_words(f['subtype'])} trusts, which make up {f['of_type']} of the "
+                              f"{counts[ttype]['n']}. Scores are not adjusted for the services a trust runs.")
+                break
+    points.append(_recovery_point(ctx))
+    return Section("Main points", (BulletList(tuple(Paragraph.of(p) for p in points[:6])),), id="main-points")
+
+
+def _recovery_point(ctx: Context) -> str:
+    r = ctx.result
+    seg = ctx.config["recovery_support"]["segment"]
+    if r.trusts.recovery_published.any():
+        n = int((r.trusts.final_segment == seg).sum())
+        return (f"{n} {'trust is' if n == 1 else 'trusts are'} in the Recovery Support Programme, NHS England's most "
+                f"intensive support, and shown in segment {seg}.")
+    before = last_placements(ctx)
+    text = (f"NHS England's file for {r.quarter} does not say which trusts are in the Recovery Support Programme, so "
+            f"no trust is shown in segment {seg}.")
+    if before is not None:
+        q, placed = before
+        text += f" In {q}, {len(placed)} of these trusts were in it."
+    return text
+
+
+# ---------------------------------------------------------------------------
+# 2. About these tables; 3. contents; 4. find a trust
+
+
+def about_section(ctx: Context) -> Section:
+    r, cfg = ctx.result, ctx.config
+    counts = F.result_counts(r, cfg)
+    return Section("About these tables", prose.render(
+        "about", rules=F.rule_facts(cfg), quarter=r.quarter, period=quarter_period(r.quarter),
+        publisher=cfg.publisher, fictional=ctx.fictional, total=len(r.trusts),
+        types=[f"{c['n']} {c['plural']}" for c in counts.values()],
+    ), id="about")
+
+
+def contents_section(sections: list[Section]) -> Section:
+    items = tuple(Paragraph.of(Run(s.heading, href=f"#{s.id}")) for s in sections)
+    return Section("Contents", (BulletList(items),), id="contents")
+
+
+def find_a_trust(ctx: Context, packs: frozenset[str] | None) -> Section:
+    r = ctx.result
+    t = r.trusts.sort_values("trust_name", key=lambda s: s.str.casefold(), kind="stable")
+    several = len(r.trust_types) > 1
+    intro = "Trusts are listed from A to Z. Each name links to the trust's row in its league table"
+    intro += "; the second link opens its briefing pack." if packs is None or packs else "."
+    items = []
+    for row in t.itertuples():
+        name = f"{row.trust_name} ({row.trust_code})" + (f", {row.trust_type.lower()}" if several else "")
+        parts: list[str | Run] = [Run(name, href=f"#{row_id(row.trust_code)}")]
+        if packs is None or row.trust_code in packs:
+            parts += [": ", Run(f"briefing pack for {row.trust_code}", href=f"{PACKS_DIR}/{row.trust_code}.html")]
+        items.append(Paragraph.of(*parts))
+    return Section("Find a trust", (Paragraph.of(intro), BulletList(tuple(items))), id="find-a-trust")
+
+
+# ---------------------------------------------------------------------------
+# 5. The league tables, with the segment chart and a caterpillar chart per type
+
+
+def segment_breakdown(r: QuarterResult, ttype: str | None = None) -> dict[str, int]:
+    """Trusts placed by their scores in each segment, moved to segment 3 by the deficit rule, and in segment 5."""
+    t = r.trusts if ttype is None else r.trusts[r.trusts.trust_type == ttype]
+    rsp = t.final_segment != t.adjusted_segment
+    held = t.override_applied & ~rsp
+    out = {f"Segment {k}": int(((t.adjusted_segment == k) & ~held & ~rsp).sum()) for k in range(1, 5)}
+    out["Segment 3: moved by the deficit rule"] = int(held.sum())
+    if r.trusts.recovery_published.any():
+        out["Segment 5: Recovery Support Programme"] = int(rsp.sum())
+    return out
+
+
+def segment_figure(ctx: Context) -> list:
+    r = ctx.result
+    parts = segment_breakdown(r)
+    order = ["Segment 1", "Segment 2", "Segment 3", "Segment 3: moved by the deficit rule", "Segment 4"]
+    if "Segment 5: Recovery Support Programme" in parts:
+        order.append("Segment 5: Recovery Support Programme")
+    labels = {k: (k if ":" in k else f"{k}: placed by scores") for k in order}
     total = len(r.trusts)
-    rsp_seg = cfg["recovery_support"]["segment"]
-    by_type = T.join_words([T.count(c["n"], c["plural"][:-1], c["plural"]) for c in counts.values()])
+    held = parts["Segment 3: moved by the deficit rule"]
+    alt = (f"Of {total} trusts, {held} are in segment 3 because of the deficit rule. "
+           + "; ".join(f"{labels[k].lower()}: {parts[k]}" for k in order) + ".")
+    chart = BarChart(bars=tuple(Bar(labels[k], parts[k], highlight=k.startswith("Segment 3:")) for k in order),
+                     value_label="Number of trusts", category_label="Segment and how the trust was placed",
+                     horizontal=True)
+    columns = ("Trust type",) + tuple(labels[k] for k in order) + ("All",)
+    rows = []
+    for ttype in r.trust_types:
+        b = segment_breakdown(r, ttype)
+        rows.append((ctx.config.plural(ttype).capitalize(),) + tuple(str(b[k]) for k in order)
+                    + (str(int((r.trusts.trust_type == ttype).sum())),))
+    if len(r.trust_types) > 1:
+        rows.append(("All types",) + tuple(str(parts[k]) for k in order) + (str(total),))
+    table = Table(caption=f"Trusts in each segment, and how they were placed, {r.quarter}", columns=columns,
+                  rows=tuple(rows), numeric=(False,) + (True,) * (len(columns) - 1), id="segment-counts")
+    figure = Figure(chart, alt=alt, caption=f"Trusts in each segment, and how they were placed, all trust types, "
+                                            f"{r.quarter}. The table below gives the numbers for each type.",
+                    data=None, id="segment-chart")
+    return [figure, table]
+
+
+def caterpillar_figure(r: QuarterResult, ttype: str, config: Config) -> Figure | None:
+    t = r.trusts[r.trusts.trust_type == ttype]
+    if not ranges_loaded(t):
+        return None
+    points = []
+    for row in t.itertuples():
+        rng = L.parse_range(row.likely_range_of_average_score)
+        points.append(StripPoint(label=f"{row.trust_name} ({row.trust_code})", value=float(row.average_score),
+                                 low=rng[0] if rng else None, high=rng[1] if rng else None))
+    bounds = cutoff_bounds(r.cutoffs)
+    cutoffs = tuple(Cutoff(lo, hi) for lo, hi in bounds if not (math.isnan(lo) or math.isnan(hi)))
+    claim = L.rank_uncertainty(r, ttype, config)
+    f = claim.facts
+    alt = (f"{config.plural(ttype).capitalize()}, {r.quarter}, best average at the top. For "
+           f"{'at least ' if not f['exact'] and f['crossing'] else ''}{f['crossing']} of the {f['with_average_range']} "
+           f"trusts, the likely range of the average crosses a segment cut-off.")
+    chart = Caterpillar(points=tuple(points), value_label="Average score (1 best, 4 worst), with NHS England's "
+                                                          "likely range",
+                        cutoffs=cutoffs, segments=tuple(f"segment {k}" for k in range(1, len(cutoffs) + 2)),
+                        key="In league table order, best at the top. Dot: average score. Line: likely range. Dashed "
+                            "lines: segment cut-offs this quarter.")
+    return Figure(chart, alt=alt, caption=f"Average score and likely range of each of the {len(t)} "
+                                          f"{config.plural(ttype)}, {r.quarter}, best at the top. The numbers are in "
+                                          f"the league table below.",
+                  data=None, id=f"caterpillar-{T.slug(ttype)}")
+
+
+def league_section(ctx: Context) -> Section:
+    r, cfg = ctx.result, ctx.config
     blocks: list = [Paragraph.of(
-        f"This document covers {r.quarter}. It places {total} NHS trusts in segments and league tables: {by_type}. "
-        f"Segment 1 means the fewest challenges and segment 4 the most; segment {rsp_seg} is for trusts in the "
-        f"Recovery Support Programme. A trust is ranked only against trusts of the same type.")]
-    # Segment 5 is shown only where NHS England published the placements for the quarter.
-    rsp = r.trusts.recovery_published.any()
-    shown = range(1, 6) if rsp else range(1, 5)
-    columns = ("Trust type",) + tuple(f"Segment {k}" for k in shown) + ("All trusts",)
-    rows = tuple((c["plural"].capitalize(),) + tuple(str(c["segments"][k]) for k in shown) + (str(c["n"]),)
-                 for c in counts.values())
-    all_segments = {k: sum(c["segments"][k] for c in counts.values()) for k in shown}
-    if len(counts) > 1:
-        rows += (("All types",) + tuple(str(all_segments[k]) for k in shown) + (str(total),),)
-    table = Table(caption=f"Trusts in each segment by trust type, {r.quarter}", columns=columns, rows=rows,
-                  numeric=(False,) + (True,) * (len(columns) - 1), id="segment-counts")
-    biggest = max(shown, key=lambda k: (all_segments[k], -k))
-    alt = (f"Segment {biggest} holds the most trusts, {all_segments[biggest]} of {total}. "
-           + "; ".join(f"segment {k}: {all_segments[k]}" for k in shown) + ".")
-    chart = BarChart(
-        bars=tuple(Bar(f"Segment {k}", all_segments[k]) for k in shown),
-        value_label="Number of trusts", category_label="Segment", horizontal=False,
-    )
-    data = Table(caption=f"Data for the chart: trusts in each segment, all types, {r.quarter}",
-                 columns=("Segment", "Number of trusts"),
-                 rows=tuple((f"Segment {k}", str(all_segments[k])) for k in shown),
-                 numeric=(False, True), id="segment-chart-data")
-    blocks.append(Figure(chart, alt=alt, caption=f"Number of trusts in each segment, all trust types, {r.quarter}",
-                         data=data, id="segment-chart"))
-    blocks.append(table)
+        "Trusts are listed best first: by segment, then by average score. Trusts with the same segment and the "
+        "same average to 2 decimal places share a rank, shown as \"(tied)\", and the next rank is skipped.")]
+    blocks += segment_figure(ctx)
+    for ttype in r.trust_types:
+        t = r.trusts[r.trusts.trust_type == ttype]
+        sub: list = []
+        fig = caterpillar_figure(r, ttype, cfg)
+        if fig is not None:
+            sub.append(fig)
+        elif not ranges_loaded(t):
+            sub.append(Paragraph.of(
+                f"Likely ranges are not shown, because NHS England's league-table file for {cfg.plural(ttype)} "
+                f"is not in the input. Add it to show how uncertain each rank is."))
+        sub.append(league_table(r, ttype, cfg))
+        if t.override_applied.any():
+            sub.append(Paragraph.of(
+                "Where a segment says it was moved by the deficit rule, the trust is in financial deficit. Its scores "
+                "alone would place it in a better segment."))
+        blocks.append(Section(cfg.plural(ttype).capitalize(), tuple(sub), id=f"league-{T.slug(ttype)}-section"))
     blocks.append(_recovery_section(ctx))
-    blocks.append(_changes_summary(ctx))
-    return Section("Summary", tuple(blocks), id="summary")
+    return Section("League tables", tuple(blocks), id="league-tables")
 
 
 def _recovery_section(ctx: Context) -> Section:
@@ -180,86 +430,103 @@ def _recovery_section(ctx: Context) -> Section:
     seg = cfg["recovery_support"]["segment"]
     t = r.trusts
     if not t.recovery_published.any():
-        body: tuple[Block, ...] = (Paragraph.of(
-            f"The input holds no Recovery Support Programme placements (segment {seg}) for "
-            f"{r.quarter}, so no trust is shown in segment {seg}."),)
-    else:
-        placed = t[t.final_segment == seg]
-        if placed.empty:
-            body = (Paragraph.of(f"No trust is placed in segment {seg} in {r.quarter}."),)
-        else:
-            body = (
-                Paragraph.of(f"{T.count(len(placed), 'trust')} {'is' if len(placed) == 1 else 'are'} in the Recovery "
-                             f"Support Programme and placed in segment {seg}. Their league rank still uses the "
-                             f"segment from 1 to 4 that their scores give."),
-                BulletList(tuple(Paragraph.of(f"{p.trust_name} ({p.trust_code}), {p.trust_type.lower()}, ranked in "
-                                              f"segment {int(p.adjusted_segment)}")
-                                 for p in placed.itertuples())),
-            )
-    return Section(f"Segment {seg}: the Recovery Support Programme", body, id="segment-5")
+        text = (f"NHS England's file for {r.quarter} does not say which trusts are in the Recovery Support "
+                f"Programme. So we cannot show segment {seg}. The segments shown come from scores and the deficit "
+                f"rule.")
+        body: list = [Paragraph.of(text)]
+        before = last_placements(ctx)
+        if before is not None:
+            q, placed = before
+            if placed.empty:
+                body.append(Paragraph.of(f"The last file that says is for {q}. Then, none of these trusts was in it."))
+            else:
+                body.append(Paragraph.of(f"The last file that says is for {q}. Then, {len(placed)} of these trusts "
+                                         f"were in it:"))
+                body.append(BulletList(tuple(
+                    Paragraph.of(Run(f"{p.trust_name} ({p.trust_code})", href=f"#{row_id(p.trust_code)}"))
+                    for p in placed.itertuples())))
+        return Section(f"Segment {seg}: the Recovery Support Programme", tuple(body), id="segment-5")
+    placed = t[t.final_segment == seg]
+    if placed.empty:
+        none = Paragraph.of(f"No trust is in the Recovery Support Programme in {r.quarter}.")
+        return Section(f"Segment {seg}: the Recovery Support Programme", (none,), id="segment-5")
+    body = [
+        Paragraph.of(f"{T.count(len(placed), 'trust')} {'is' if len(placed) == 1 else 'are'} in the Recovery "
+                     f"Support Programme and shown in segment {seg}. NHS England decides this; it is not a score. "
+                     f"Their league rank still uses the segment from 1 to 4 that their scores give."),
+        BulletList(tuple(Paragraph.of(Run(f"{p.trust_name} ({p.trust_code}), {p.trust_type.lower()}, ranked in "
+                                          f"segment {int(p.adjusted_segment)}", href=f"#{row_id(p.trust_code)}"))
+                         for p in placed.sort_values("trust_name").itertuples())),
+    ]
+    return Section(f"Segment {seg}: the Recovery Support Programme", tuple(body), id="segment-5")
 
 
-def _movement(ctx: Context):
-    """(sentence, table or None) on segment changes since the previous quarter in the input."""
-    prev = ctx.previous
-    r = ctx.result
-    if prev is None:
-        return f"The input holds no quarter before {r.quarter}, so changes cannot be shown.", None
-    before = prev.trusts.set_index("trust_code")
-    now = r.trusts.set_index("trust_code")
-    common = now.index.intersection(before.index)
-    moved = now.loc[common, "final_segment"] - before.loc[common, "final_segment"]
-    better, worse = moved[moved < 0], moved[moved > 0]
-    sentence = (f"Of the {len(common)} trusts in both {prev.quarter} and {r.quarter}, {len(better)} moved to a better "
-                f"segment, {len(worse)} to a worse one and {len(common) - len(better) - len(worse)} stayed in the "
-                f"same segment.")
-    changed = now.loc[moved[moved != 0].index].sort_values(["trust_type", "trust_name"])
-    if not len(changed):
-        return sentence, None
-    rows = tuple(
-        (f"{c.trust_name} ({code})", c.trust_type, T.segment_name(before.loc[code, "final_segment"]),
-         T.segment_name(c.final_segment), "Better" if moved[code] < 0 else "Worse")
-        for code, c in zip(changed.index, changed.itertuples()))
-    table = Table(
-        caption=f"Trusts whose segment changed between {prev.quarter} and {r.quarter}",
-        columns=("Trust", "Trust type", f"Segment in {prev.quarter}", f"Segment in {r.quarter}", "Change"),
-        rows=rows, id="segment-changes")
-    return sentence, table
+# ---------------------------------------------------------------------------
+# 6. What they can and cannot tell you
 
 
-def _changes_summary(ctx: Context) -> Section:
-    sentence, table = _movement(ctx)
-    blocks = [Paragraph.of(sentence)]
-    if table is not None:
-        blocks.append(Paragraph.of("Every trust that changed segment is listed in ",
-                                   Run("segment changes", href="#changes-detail"), "."))
-    return Section("Changes since the previous quarter", tuple(blocks), id="changes")
+def limits_section(ctx: Context, claims: list[L.Claim]) -> Section:
+    """The template's general points around the quantified ones from ``limits``."""
+    r, cfg = ctx.result, ctx.config
+    cannot: list[Block] = [Paragraph.of("Each point below is worked out from this quarter's data.")]
+    for topic in L.TOPICS:
+        texts = [c.text for c in claims if c.topic == topic]  # each names its trust type
+        if texts:
+            cannot.append(Section(L.TITLES[topic].rstrip("."), tuple(Paragraph.of(x) for x in texts),
+                                  id=f"limit-{topic}"))
+    blocks = prose.render("can-and-cannot", rules=F.rule_facts(cfg), quarter=r.quarter,
+                          types=[cfg.plural(x) for x in r.trust_types],
+                          acute=any(t == "Acute trust" for t in r.trust_types))
+    out = list(blocks[:2]) + [Section("What they cannot tell you", tuple(cannot), id="cannot")] + list(blocks[2:])
+    return Section("What league tables can and cannot tell you", tuple(out), id="limits")
 
 
-def changes_detail_section(ctx: Context) -> Section | None:
-    sentence, table = _movement(ctx)
-    if table is None:
-        return None
-    return Section("Segment changes", (Paragraph.of(sentence), table), id="changes-detail")
+# ---------------------------------------------------------------------------
+# 7. How they are derived, with the worked example
+
+
+def rule_counts(config: Config) -> dict[str, int]:
+    """How many of the year's metrics each scoring rule covers, and how many are ranked across trust types."""
+    rules = [v.get("rule", "unknown") for v in config.raw["metrics"].values()]
+    return {
+        "total": len(rules),
+        "rank": rules.count("rank"),
+        "target": rules.count("target"),
+        "steps_floor": rules.count("steps") + rules.count("floor"),
+        "score_only": rules.count("unknown"),
+        "pooled": sum(1 for v in config.raw["metrics"].values() if not isinstance(v.get("population", "type"), str)),
+    }
+
+
+def derivation_section(ctx: Context) -> Section:
+    r, cfg = ctx.result, ctx.config
+    blocks = list(prose.render("how-derived", rules=F.rule_facts(cfg), quarter=r.quarter, counts=rule_counts(cfg),
+                               others=len(cfg.trust_types) > 1))
+    blocks.append(Section("This quarter's segment cut-offs", (
+        Paragraph.of(cutoff_sentence(r.cutoffs)),
+        Table(caption=f"Segment cut-offs on the average score, {r.quarter}", columns=F.CUTOFF_COLUMNS,
+              rows=F.cutoff_rows(r.cutoffs), numeric=(False, True, True, True), id="cutoffs"),
+    ), id="cutoffs-section"))
+    blocks.append(worked_example(ctx))
+    return Section("How the league tables are derived", tuple(blocks), id="derivation")
+
+
+def cutoff_sentence(cut) -> str:
+    if cut.source == POOLED:
+        a, b, c = (f"{v:.2f}" for v in cut.values)
+        return f"We worked out this quarter's cut-offs from the averages of all trusts: {a}, {b} and {c}."
+    if cut.source in (CONFIGURED, GIVEN):
+        a, b, c = (f"{v:.2f}" for v in cut.values)
+        who = "the year's rules" if cut.source == CONFIGURED else "the person who built this document"
+        return f"The cut-offs {a}, {b} and {c} were set by {who}, not worked out from the data."
+    return ("We used NHS England's published segments. We could not work out the cut-offs, because they use all "
+            "trust types and the input does not hold them all. The table shows where each cut-off must lie.")
 
 
 def _example_trust(r: QuarterResult) -> pd.Series:
     ttype = r.trust_types[0]
     t = r.trusts[r.trusts.trust_type == ttype]
     return t.iloc[len(t) // 2]
-
-
-def derivation_section(ctx: Context) -> Section:
-    r, cfg = ctx.result, ctx.config
-    rules = F.rule_facts(cfg)
-    blocks = list(prose.render("how-derived", rules=rules, quarter=r.quarter))
-    blocks.append(Section("This quarter's segment cut-offs", (
-        Paragraph.of(F.cutoff_sentence(r.cutoffs)),
-        Table(caption=f"Segment cut-offs on the average score, {r.quarter}", columns=F.CUTOFF_COLUMNS,
-              rows=F.cutoff_rows(r.cutoffs), numeric=(False, True, True, True), id="cutoffs"),
-    ), id="cutoffs-section"))
-    blocks.append(worked_example(ctx))
-    return Section("How the league tables are derived", tuple(blocks), id="derivation")
 
 
 def worked_example(ctx: Context) -> Section:
@@ -282,103 +549,130 @@ def worked_example(ctx: Context) -> Section:
     rows = tuple((label(i.item), i.domain, T.score(i.score)) for i in items.itertuples())
     dom = r.domains[r.domains.trust_code == code]
     dom = dom.assign(_o=dom.domain.map(order)).sort_values("_o")
-    dom_rows = tuple((d.domain, str(int(d.n_items)), T.score(d.score)) for d in dom.itertuples())
+    shown_means = items.groupby("domain").score.mean()
+    dom_rows = tuple((d.domain, str(int(d.n_items)), T.score(rounded(shown_means[d.domain], 2)), T.score(d.score))
+                     for d in dom.itertuples())
+    differ = [d for d in dom.itertuples() if T.score(rounded(shown_means[d.domain], 2)) != T.score(d.score)]
     ties = int(r.trusts[(r.trusts.trust_type == ex.trust_type) & (r.trusts.league_rank == ex.league_rank)].shape[0]) - 1
     rank_words = T.rank_phrase(ex.league_rank, int(ex.league_size), cfg.plural(ex.trust_type), ties)
-    seg_sentence = (f"With an average of {T.score(ex.average_score)}, its unadjusted segment is "
+    seg_sentence = (f"With an average of {T.score(ex.average_score)}, its segment from the scores is "
                     f"{int(ex.unadjusted_segment)}.")
     if ex.override_applied:
         seg_sentence += (f" It is in financial deficit, so the deficit rule moves it to segment "
                          f"{int(ex.adjusted_segment)}.")
     elif ex.deficit:
-        seg_sentence += " It is in financial deficit, but the deficit rule does not change a segment already 3 or 4."
+        seg_sentence += " It is in financial deficit, but the deficit rule only moves trusts out of segments 1 and 2."
     else:
-        seg_sentence += " It is not in financial deficit, so its segment is unchanged."
-    source = ("NHS England's published average, which was computed from unrounded scores"
-              if ex.average_source == "published" else "the recomputed average")
+        seg_sentence += " It is not in financial deficit, so its segment stays the same."
+    step2 = "Step 2: each domain score is the mean of the trust's scores in that domain."
+    if differ:
+        d = differ[0]
+        step2 += (f" The published domain scores come from unrounded scores, so they can differ by 0.01 from the "
+                  f"mean of the rounded scores shown. For {d.domain.lower()}, the scores shown give "
+                  f"{T.score(rounded(shown_means[d.domain], 2))}, and the domain score is {T.score(d.score)}.")
+    mean_shown = T.score(rounded(float(items.score.mean()), 2))
+    if ex.average_source == "published":
+        step3 = (f"Step 3: the mean of all {len(items)} scores shown is {mean_shown}. Segments and ranks use "
+                 f"NHS England's published average, {T.score(ex.average_score)}, worked out from unrounded scores.")
+    else:
+        step3 = f"Step 3: the mean of all {len(items)} scores is {mean_shown}. Segments and ranks use this average."
     blocks = (
         Paragraph.of(f"This example follows {ex.trust_name} ({code}), a {ex.trust_type.lower()}, through each step "
                      f"for {r.quarter}. Every number below comes from the data."),
         Table(caption=f"Step 1: the scores that count for {ex.trust_name}, {r.quarter}",
               columns=("Metric or combined score", "Domain", "Score"), rows=rows, numeric=(False, False, True),
               id="example-scores"),
-        Paragraph.of("Step 2: its domain scores are the mean of the scores in each domain."),
+        Paragraph.of(step2),
         Table(caption=f"Step 2: domain scores of {ex.trust_name}, {r.quarter}",
-              columns=("Domain", "Scores in the domain", "Domain score"), rows=dom_rows,
-              numeric=(False, True, True), id="example-domains"),
-        Paragraph.of(f"Step 3: the mean of all {len(items)} scores is {ex.average_computed:.3f}, which is "
-                     f"{T.score(ex.average_computed)} to 2 decimal places. Segments and ranks use "
-                     f"{source}: {T.score(ex.average_score)}."),
-        Paragraph.of(f"Step 4: {seg_sentence}"),
+              columns=("Domain", "Scores in the domain", "Mean of the scores shown", "Domain score"), rows=dom_rows,
+              numeric=(False, True, True, True), id="example-domains"),
+        Paragraph.of(step3),
+        Paragraph.of(f"Step 4: {seg_sentence[0].lower()}{seg_sentence[1:]}"),
         Paragraph.of(f"Step 5: ranked on segment {int(ex.adjusted_segment)} and then its average, it is "
                      f"{rank_words}."),
     )
     return Section(f"A worked example: {ex.trust_name}", blocks, id="worked-example")
 
 
-def limits_section(ctx: Context) -> Section:
+# ---------------------------------------------------------------------------
+# 8. Changes since last quarter, with reasons
+
+
+REASON_COUNTS = {
+    OVERRIDE_APPLIED: "{n} entered financial deficit, so the deficit rule now holds them in segment 3.",
+    OVERRIDE_REMOVED: "{n} left financial deficit, so the deficit rule no longer holds them in segment 3.",
+    AVERAGE_MOVED: "{n} had an average that changed by more than {t}.",
+    CUTOFF_MOVED: "{n} moved because a cut-off moved. Under last quarter's cut-offs, their new average would have "
+                  "kept their old segment.",
+    BELOW_THRESHOLD: "{n} had an average that changed by {t} or less, but crossed a cut-off.",
+}
+
+REASON_WORDS = {
+    OVERRIDE_APPLIED: "Entered financial deficit: the deficit rule now holds it in segment 3",
+    OVERRIDE_REMOVED: "Left financial deficit: the deficit rule no longer holds it in segment 3",
+    AVERAGE_MOVED: "Its average changed by more than {t}",
+    CUTOFF_MOVED: "The cut-off moved: last quarter, its new average would have kept its old segment",
+    BELOW_THRESHOLD: "Its average changed by {t} or less, but crossed a cut-off",
+}
+
+
+def changes_section(ctx: Context) -> Section:
     r, cfg = ctx.result, ctx.config
-    t = r.trusts
-    spans = []
-    for ttype in r.trust_types:
-        g = t[t.trust_type == ttype]
-        spans.append(f"{int(g.n_items.min())} to {int(g.n_items.max())} for {cfg.plural(ttype)}")
-    seg_ranges = []
-    for k in range(1, 5):
-        g = t[t.adjusted_segment == k]
-        if len(g):
-            seg_ranges.append((k, T.score(g.average_score.min()), T.score(g.average_score.max())))
-    widths = _rank_range_widths(t)
-    blocks = prose.render(
-        "can-and-cannot", rules=F.rule_facts(cfg), quarter=r.quarter,
-        metric_counts=T.join_words(spans), segment_ranges=seg_ranges, rank_range=widths,
-        types=[cfg.plural(x) for x in r.trust_types],
-    )
-    return Section("What league tables can and cannot tell you", blocks, id="limits")
+    prev = ctx.previous
+    if prev is None:
+        return Section("Changes since last quarter", (Paragraph.of(
+            f"The input holds no quarter before {r.quarter}, so changes cannot be shown."),), id="changes")
+    threshold = cfg.change_threshold
+    t = f"{threshold:.2f}"
+    ch = segment_changes(prev, r, threshold)
+    common = len(set(prev.trusts.trust_code) & set(r.trusts.trust_code))
+    better = int((ch.direction == "better").sum())
+    blocks: list = [Paragraph.of(
+        f"{len(ch)} of the {common} trusts in both {prev.quarter} and {r.quarter} changed segment: {better} to a "
+        f"better one and {len(ch) - better} to a worse one. Segment here means 1 to 4, after the deficit rule.")]
+    if len(ch):
+        counts = ch.reason.value_counts()
+        blocks.append(BulletList(tuple(
+            Paragraph.of(REASON_COUNTS[k].format(n=int(counts.get(k, 0)), t=t)) for k in REASONS)))
+        blocks.append(Paragraph.of(
+            f"NHS England sorts its own changes in a similar way, but does not publish the size of change it counts "
+            f"as significant. We use {t}, our own choice, set in the year's rules (it is inferred, not NHS "
+            f"England's)."))
+        several = len(r.trust_types) > 1
+        rows = tuple(
+            (f"{c.trust_name} ({c.trust_code})",) + ((c.trust_type,) if several else ()) + (
+                f"{c.segment_before} to {c.segment_now}", c.direction.capitalize(), T.score(c.average_before),
+                T.score(c.average_now), REASON_WORDS[c.reason].format(t=t))
+            for c in ch.itertuples())
+        columns = ("Trust",) + (("Trust type",) if several else ()) + (
+            "Segment", "Change", f"Average in {prev.quarter}", f"Average in {r.quarter}", "Reason")
+        blocks.append(Table(
+            caption=f"Trusts whose segment changed between {prev.quarter} and {r.quarter}: better first, then by "
+                    f"the size of the change",
+            columns=columns, rows=rows, numeric=(False,) + ((False,) if several else ()) + (False, False, True, True,
+                                                                                            False),
+            id="segment-changes"))
+    return Section("Changes since last quarter, with reasons", tuple(blocks), id="changes")
 
 
-def _rank_range_widths(t: pd.DataFrame) -> str:
-    """The median width of the published likely range of rank, as words, or "" if not published."""
-    ranges = t.likely_range_of_rank.dropna()
-    widths = []
-    for value in ranges:
-        try:
-            a, b = (int(float(x)) for x in str(value).split(" to "))
-            widths.append(b - a + 1)
-        except ValueError:
-            continue
-    if not widths:
-        return ""
-    return str(int(pd.Series(widths).median()))
-
-
-def league_section(ctx: Context) -> Section:
-    r, cfg = ctx.result, ctx.config
-    subs = []
-    for ttype in r.trust_types:
-        subs.append(Section(cfg.plural(ttype).capitalize(), (
-            Paragraph.of("Trusts are listed best first: by segment, then by average score. Trusts with the same "
-                         "segment and the same average to 2 decimal places share a rank, shown as \"(tied)\", and "
-                         "the next rank is skipped. \"No data\" means the input does not include that figure."),
-            league_table(r, ttype, cfg),
-        ), id=f"league-{T.slug(ttype)}-section"))
-    return Section("League tables", tuple(subs), id="league-tables")
+# ---------------------------------------------------------------------------
+# 9. Service tables; 10. sources, comparison, glossary; 11. accessibility and contact
 
 
 def domain_section(ctx: Context) -> Section:
     r, cfg = ctx.result, ctx.config
-    subs: list[Block] = [Paragraph.of(
-        f"Each trust also has a score for each of the {len(cfg.domains)} scored domains, the mean of its metric "
-        f"scores in that domain, and a rank among trusts of its type. These are the service league tables. A trust "
-        f"not scored on any metric in a domain shows \"no data\" for it.")]
+    subs: list = [Paragraph.of(
+        f"Each trust also has a score for each of the {len(cfg.domains)} areas, called domains. It is the average "
+        f"of its scores in that area. Each trust also has a rank in each area, among trusts of its type. A trust "
+        f"with no score in an area shows \"no data\".")]
     for ttype in r.trust_types:
-        subs.append(Section(f"Service league tables: {cfg.plural(ttype)}", (domain_table(r, ttype, cfg),),
+        subs.append(Section(f"Area league tables: {cfg.plural(ttype)}", (domain_table(r, ttype, cfg),),
                             id=f"domains-{T.slug(ttype)}-section"))
-    return Section("Service (domain) league tables", tuple(subs), id="domain-tables")
+    return Section("League tables for each area (domain)", tuple(subs), id="domain-tables")
 
 
 FAMILY_WORDS = {
-    "average score": "Average metric score",
+    "average score": "Average score",
     "domain scores": "Domain scores",
     "adjusted segment": "Segment after the deficit rule",
     "unadjusted segment": "Segment before the deficit rule",
@@ -397,56 +691,79 @@ def sources_section(ctx: Context) -> Section:
     rec = ctx.reconciliation
     summary = rec.summary()
     rows = []
+    assumption_rows = 0
     for s in summary.itertuples():
         family = FAMILY_WORDS.get(s.family, s.family[0].upper() + s.family[1:])
-        scope = "verified rule" if s.scope == "rule" else "assumption"
-        rows.append((family, scope, str(getattr(s, MATCH)), str(getattr(s, ROUNDING)), str(getattr(s, MISMATCH))))
+        used = s.scope == "rule"
+        if not used:
+            assumption_rows += int(getattr(s, MISMATCH))
+            family += " (a check only, not used)"
+        rows.append((family, "Yes" if used else "No", str(getattr(s, MATCH)), str(getattr(s, ROUNDING)),
+                     str(getattr(s, MISMATCH))))
     blocks: list = list(prose.render("sources", rules=F.rule_facts(cfg), quarter=r.quarter,
                                      cutoff_source=r.cutoffs.source, files=list(ctx.sources),
                                      fictional=ctx.fictional))
     if rows:
-        compared: tuple = (Table(
-            caption=f"reportgen's recomputed figures compared with NHS England's published ones, {r.quarter}",
-            columns=("Figure", "Rule", "Match", f"Differ by rounding (at most {F.rule_facts(cfg).tolerance})",
-                     "Mismatch"),
-            rows=tuple(rows), numeric=(False, False, True, True, True), id="reconciliation"),)
+        compared: list = [Paragraph.of(
+            "We worked out each figure below again, and compared it with NHS England's. The second column says if "
+            "the tables use our figure.")]
+        if assumption_rows:
+            compared.append(Paragraph.of(
+                "Rows marked \"a check only\" are scores we worked out from raw values. NHS England has not published "
+                "all its rules for these, so they differ more often. The tables do not use them. They use NHS "
+                "England's own scores."))
+        compared.append(Table(
+            caption=f"Our figures compared with NHS England's published ones, {r.quarter}",
+            columns=("Figure", "Used in the tables", "Same",
+                     f"Differ by rounding (at most {F.rule_facts(cfg).tolerance})", "Differ by more"),
+            rows=tuple(rows), numeric=(False, False, True, True, True), id="reconciliation"))
     else:
-        compared = (Paragraph.of("The input holds no published figures to compare with."),)
-    blocks.append(Section("How the recomputed figures compare", compared, id="comparison"))
+        compared = [Paragraph.of("The input holds no published figures to compare with.")]
+    blocks.append(Section("How our figures compare with NHS England's", tuple(compared), id="comparison"))
     blocks.append(Section("Figures that rest on an assumption", (
         BulletList(tuple(Paragraph.of(a) for a in F.assumptions(cfg))),), id="assumptions"))
     blocks.append(Section("Glossary", prose.render("glossary", rules=F.rule_facts(cfg)), id="glossary"))
-    return Section("Where the figures come from", tuple(blocks), id="sources")
+    return Section("Sources, comparison and glossary", tuple(blocks), id="sources")
 
 
-def accessibility_section(ctx: Context) -> Section:
-    """The accessibility statement: what was checked, known limitations, how to get help or
-    another format (the contact comes from the year's configuration), and its date."""
+def accessibility_section(ctx: Context, others: list[Section] | None = None) -> Section:
+    """The accessibility statement: what was checked (with the measured reading age of ``others``, the
+    document's other sections), known limitations, how to get help or another format (the contact comes from
+    the year's configuration), and its date."""
     p = ctx.config.publisher
-    return Section("Accessibility", prose.render(
+    ages = [x.reading_age for x in section_readings(others or [])]
+    return Section("Accessibility and contact", prose.render(
         "accessibility", publisher=p.name_text, contact=p.contact_text, response_time=p.response_time,
-        quarter=ctx.quarter, date=T.long_date(end_date(ctx.quarter))), id="accessibility")
+        quarter=ctx.quarter, date=T.long_date(end_date(ctx.quarter)),
+        reading_ages=ages and {"sections": len(ages), "median": f"{statistics.median(ages):.1f}",
+                               "highest": f"{max(ages):.1f}"}), id="accessibility")
 
 
-def national_document(ctx: Context, formats: tuple[str, ...] = ("html", "pdf", "docx")) -> Document:
+def national_document(ctx: Context, formats: tuple[str, ...] = ("html", "pdf", "docx"),
+                      packs: frozenset[str] | None = None) -> Document:
+    """The national document. ``packs``: the trusts whose briefing packs are built (None: all)."""
     r = ctx.result
     title, blocks = opening(ctx, f"NHS Oversight Framework league tables: {r.quarter}")
-    blocks += [b for b in (
-        summary_section(ctx),
-        derivation_section(ctx),
-        limits_section(ctx),
+    claims = L.claims(r, ctx.previous, ctx.metrics, ctx.config)
+    body = [
+        find_a_trust(ctx, packs),
         league_section(ctx),
+        limits_section(ctx, claims),
+        derivation_section(ctx),
+        changes_section(ctx),
         domain_section(ctx),
         downloads_section(ctx),
-        changes_detail_section(ctx),
         sources_section(ctx),
-        accessibility_section(ctx),
-    ) if b is not None]
+    ]
+    opening_sections = [main_points(ctx, claims), about_section(ctx)]
+    body.append(accessibility_section(ctx, opening_sections + body))
+    blocks += opening_sections + [contents_section(body)] + body
     return Document(
         title=title,
-        subtitle="How NHS trusts in England are placed in segments and ranked in league tables, what the tables "
-                 "can and cannot tell you, and the tables themselves.",
+        subtitle="How NHS trusts in England are placed in segments and ranked, what the tables can and cannot "
+                 "tell you, and the tables themselves.",
         blocks=tuple(blocks),
+        author=ctx.config.publisher.name or "reportgen",
         subject=f"{ctx.config.title} segments and league tables, {r.quarter}",
         keywords=("NHS Oversight Framework", "league tables", "segmentation", r.quarter),
         slug=f"{slug(r.quarter)}-{NATIONAL_NAME}",

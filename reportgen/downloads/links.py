@@ -14,9 +14,9 @@ def national_section(ctx) -> Section:
     items = tuple(Paragraph.of(Run(f"{d.title} ({FORMAT_WORDS[d.fmt]})", href=d.href))
                   for d, _ in planned(ctx.quarter, ctx.result.trust_types, ctx.config.plural))
     return Section("The figures as data", (
-        Paragraph.of("Every table in this document, and every trust's metrics, can be downloaded for analysis. "
-                     "The CSV files are safe to open in a spreadsheet; the data dictionary names every column. The "
-                     "spreadsheet holds every table, with a cover sheet, contents and notes."),
+        Paragraph.of("You can download every table in this document, and each trust's measures, to work with. "
+                     "The CSV files are safe to open in a spreadsheet. The data dictionary names every column. The "
+                     "spreadsheet holds every table, with a cover sheet, a contents list and notes."),
         BulletList(items),
     ), id="downloads")
 

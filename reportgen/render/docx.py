@@ -444,7 +444,8 @@ class _Writer:
             c_nv_pr.set("descr", figure.alt)
         caption = self.document.add_paragraph(figure.caption, style="Caption")
         caption.paragraph_format.keep_with_next = False
-        self.table(figure.data)
+        if figure.data is not None:
+            self.table(figure.data)
 
     def note(self, note: Note, depth: int) -> None:
         start = len(self.body)
@@ -493,7 +494,7 @@ def _direct_tables(section: Section) -> list[Table]:
     for block in section.blocks:
         if isinstance(block, Table):
             found.append(block)
-        elif isinstance(block, Figure):
+        elif isinstance(block, Figure) and block.data is not None:
             found.append(block.data)
         elif isinstance(block, Note):
             found.extend(b for b in block.blocks if isinstance(b, Table))

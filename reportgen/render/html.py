@@ -44,6 +44,7 @@ class Node:
     classes: str = ""          # tables: "short" (keep on one page), "wide" (smaller print)
     svg: Markup = Markup("")   # figures: the chart
     data: Node | None = None  # figures: their data table
+    row_ids: list[str] = field(default_factory=list)  # tables: an id for each row, where rows are linked to
     children: list[Node] = field(default_factory=list)
 
 
@@ -130,7 +131,7 @@ def _table_classes(table: Table) -> str:
 def _table_node(table: Table, ids: _Ids, fallback: str | None = None) -> Node:
     table_id = ids.take(table.id) if table.id else (ids.take(fallback) if fallback else ids.next("table"))
     return Node("table", table, id=table_id, caption_id=ids.take(f"{table_id}-caption"),
-                classes=_table_classes(table))
+                classes=_table_classes(table), row_ids=[ids.take(r) for r in table.row_ids])
 
 
 def _nodes(blocks, depth: int, ids: _Ids) -> list[Node]:
@@ -153,7 +154,8 @@ def _nodes(blocks, depth: int, ids: _Ids) -> list[Node]:
             fig_id = ids.take(block.id) if block.id else ids.next("figure")
             node = Node("figure", block, id=fig_id,
                         svg=Markup(_chart_svg(block.chart, title=block.alt, id_prefix=f"{fig_id}-chart")))
-            node.data = _table_node(block.data, ids, fallback=f"{fig_id}-data" if not block.data.id else None)
+            node.data = (_table_node(block.data, ids, fallback=f"{fig_id}-data" if not block.data.id else None)
+                         if block.data is not None else None)
         elif isinstance(block, Note):
             if block.kind not in ("info", "warning"):
                 raise ValueError(f"note {block.title!r}: unknown kind {block.kind!r}")
