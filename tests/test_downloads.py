@@ -352,12 +352,15 @@ def test_spreadsheet_league_equals_league_csv_and_national_table(ctx, files, xls
                 assert (cv or C.NOT_AVAILABLE) == xv == ov, (c, x)
     table = national.league_table(ctx.result, MH, config)
     assert len(table.rows) == len(x_rows)
+    col = {name: i for i, name in enumerate(table.columns)}
     for row, x in zip(table.rows, x_rows):
-        assert row[0] == f"{x[5]} ({x[4]})"
-        assert int(row[1].split()[0]) == x[10]
-        assert row[2].startswith(f"Segment {x[8]}") or f"ranked in segment {x[8]}" in row[2]
-        assert row[3] == f"{x[6]:.2f}"
-        assert row[5] == x[9]
+        ours = dict(zip(headers, x))
+        assert row[col["Trust"]] == f"{ours['Trust name']} ({ours['Trust code']})"
+        assert int(row[col["Rank"]].split()[0]) == ours["Rank"]
+        segment = row[col["Segment"]]
+        assert segment.startswith(f"Segment {ours['Segment']}") or f"ranked in segment {ours['Segment']}" in segment
+        assert row[col["Average score"]] == f"{ours['Average score']:.2f}"
+        assert row[col["In financial deficit"]] == ours["Trust in financial deficit"]
 
 
 def test_spreadsheet_league_equals_nhs_englands_published_q4_table(xlsx):
@@ -494,7 +497,7 @@ def test_site_national_document_and_pack_link_the_downloads(tmp_path, ctx):
     assert hrefs == {d.href for d in listing(ctx, folder)}
     assert all((folder / h).is_file() for h in hrefs)
     pack_page = (folder / "trusts" / f"{code}.html").read_text(encoding="utf-8")
-    target = re.search(r'href="(\.\./data/trusts/[^"]+\.csv)"', pack_page).group(1)
+    target = re.search(r'href="(\.\./data/trust-metrics/[^"]+\.csv)"', pack_page).group(1)
     rows = read_csv_rows((folder / "trusts" / target).resolve())
     assert {r[2] for r in rows[1:]} == {code}
     shutil.rmtree(tmp_path, ignore_errors=True)

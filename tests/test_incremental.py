@@ -106,7 +106,7 @@ def test_one_trusts_changed_value_rewrites_its_pack_only(built):
     run(data, out)
     # The value appears in X86's pack and in the data downloads that hold every trust's metrics alone: its
     # score, rank and every other trust's figures are as they were.
-    downloads = {f"{QUARTER_DIR}/data/{n}" for n in ("2025-26-q4-metrics.csv", "trusts/X86.csv",
+    downloads = {f"{QUARTER_DIR}/data/{n}" for n in ("2025-26-q4-metrics.csv", "trust-metrics/X86.csv",
                                                      "2025-26-q4-league-tables.xlsx", "2025-26-q4-league-tables.ods")}
     assert changed(before, snapshot(out)) == {f"{QUARTER_DIR}/trusts/X86.html", f"{QUARTER_DIR}/trusts/X86.docx",
                                               f"{QUARTER_DIR}/{MANIFEST}"} | downloads

@@ -18,7 +18,7 @@ from ..quarters import slug as quarter_slug
 from . import columns as C
 
 DATA_DIR = "data"
-TRUSTS_DIR = "trusts"
+TRUSTS_DIR = "trust-metrics"  # not "trusts", the packs folder's name
 _TRUST_CODE = re.compile(r"^[A-Z0-9]{3,5}$")
 
 
