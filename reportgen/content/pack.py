@@ -1,18 +1,44 @@
-"""A trust's briefing pack: where the trust stands, why, and what that can and cannot mean."""
+"""A trust's briefing pack: the verdict first, then the evidence, in at most four pages.
+
+Page 1 is the verdict in plain words: the segment and why, rank and average
+with their likely ranges, what would change the segment, the change since
+last quarter, the scores that pull the average down most and help most, and
+questions for the board. Every sentence of it comes from
+``reportgen.content.claims``, each with the condition under which it is
+true. Then the evidence: a dot plot of the area (domain) scores against
+peers, a caterpillar chart of every trust of the type, the quarters so far,
+every metric, the limits and the sources.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ..downloads.links import pack_links
-from ..methodology import QuarterResult
-from ..model import Bar, BarChart, BulletList, Document, Figure, Link, Paragraph, Section, Table
+from ..model import (
+    BulletList,
+    Caterpillar,
+    Cutoff,
+    Document,
+    DotPlot,
+    DotRow,
+    Figure,
+    Link,
+    Paragraph,
+    Run,
+    Section,
+    StripPoint,
+    Table,
+)
 from ..quarters import end_date, slug, sort_key
 from ..reconcile import MATCH, MISMATCH, ROUNDING
 from . import facts as F
 from . import prose
 from . import text as T
+from . import words as W
+from .claims import claims
+from .limits import parse_range
 from .national import NATIONAL_NAME, Context, format_links, opening, segment_cell
+from .standing import TrustStanding, standing
 
 NATIONAL_FROM_PACK = f"../{NATIONAL_NAME}.html"
 
@@ -21,64 +47,202 @@ def pack_name(code: str) -> str:
     return code
 
 
-# ---------------------------------------------------------------------------
-# Facts about one trust
+def _rank_words(ctx: Context, s: TrustStanding) -> str:
+    return T.rank_phrase(s.rank, s.size, s.plural, s.tied_with)
 
 
-def _ties(result: QuarterResult, row) -> int:
-    t = result.trusts
-    return int(((t.trust_type == row.trust_type) & (t.league_rank == row.league_rank)).sum()) - 1
-
-
-def _rank_words(ctx: Context, result: QuarterResult, row) -> str:
-    return T.rank_phrase(row.league_rank, int(row.league_size), ctx.config.plural(row.trust_type), _ties(result, row))
-
-
-def distance_sentence(row, cut_source: str) -> str:
-    """How far the average is from the next better segment, or what holds the trust where it is."""
-    unadj, adj = int(row.unadjusted_segment), int(row.adjusted_segment)
-    if row.override_applied:
-        return (f"The deficit rule, not its score, holds it in segment {adj}: its average alone would place it in "
-                f"segment {unadj}. It can move up only when it is no longer in financial deficit.")
-    if unadj == 1:
-        return "It is in segment 1, the best segment."
-    edge, dist = row.better_segment_edge, row.distance_to_better_segment
-    if T.missing(edge):
-        return "The cut-off for the next better segment is not known from this input."
-    if row.better_segment_edge_basis == "cut-off":
-        return (f"To reach segment {unadj - 1}, its average would need to fall by {dist:.2f}, to {edge:.2f} or "
-                f"lower (this quarter's cut-off).")
-    return (f"A fall in its average of {dist:.2f}, to {edge:.2f}, would be enough to reach segment {unadj - 1}: "
-            f"{edge:.2f} is the highest average placed in segment {unadj - 1} this quarter among the trusts in the "
-            f"input, so the cut-off is at or above it (the cut-offs themselves could not be recomputed).")
-
-
-def at_a_glance(ctx: Context, result: QuarterResult, row) -> Section:
-    seg = int(row.final_segment)
-    items = []
-    if seg != int(row.adjusted_segment):
-        items.append(f"Segment: {seg}, because it is in the Recovery Support Programme. Its scores place it in "
-                     f"segment {int(row.adjusted_segment)}, which its league rank uses.")
-    else:
-        items.append(f"Segment: {seg} of 4 (1 has the fewest challenges, 4 the most).")
-    items.append(f"Rank: {_rank_words(ctx, result, row)}.")
-    rng = T.likely_range(row.likely_range_of_average_score)
-    rng_words = f"likely range {rng}" if rng != T.NOT_APPLICABLE else "likely range not published in the input"
-    items.append(f"Average metric score: {T.score(row.average_score)} ({rng_words}), on {row.n_items} scores; "
-                 f"lower is better.")
-    if row.deficit:
-        moved = (f"The deficit rule moved it from segment {int(row.unadjusted_segment)} to segment "
-                 f"{int(row.adjusted_segment)}." if row.override_applied
-                 else "The deficit rule did not change its segment.")
-        items.append(f"In financial deficit: yes. {moved}")
-    else:
-        items.append("In financial deficit: no.")
-    items.append(distance_sentence(row, result.cutoffs.source))
-    return Section("At a glance", (BulletList(tuple(Paragraph.of(i) for i in items)),), id="at-a-glance")
+def _said(s: TrustStanding, group: str, expand: W.Acronyms) -> list[str]:
+    return [expand(c.text) for c in claims(s, group)]
 
 
 # ---------------------------------------------------------------------------
-# Metrics
+# Page 1: the verdict
+
+
+def verdict_sections(ctx: Context, s: TrustStanding, expand: W.Acronyms) -> list[Section]:
+    out = [Section("The verdict", (
+        Paragraph.of(" ".join(_said(s, "segment", expand))),
+        Paragraph.of(" ".join(_said(s, "position", expand))),
+    ), id="verdict")]
+    change = [c for c in claims(s, "better") + claims(s, "worse") if c.key != "worse.approximate"]
+    approximate = [c.text for c in claims(s, "worse") if c.key == "worse.approximate"]
+    blocks: list = [BulletList(tuple(Paragraph.of(expand(c.text)) for c in change))]
+    if approximate:
+        blocks.append(Paragraph.of(*approximate))
+    out.append(Section("What would change its segment", tuple(blocks), id="what-would-change"))
+    since = f"Since {s.previous.quarter}" if s.previous else "Since last quarter"
+    out.append(Section(since, (Paragraph.of(" ".join(_said(s, "change", expand))),), id="since-last-quarter"))
+    down, up = _said(s, "down", expand), _said(s, "up", expand)
+    drivers: list = [Paragraph.of(
+        f"These are scores that count in its average, from 1 (best) to 4 (worst). Medians are for {s.plural}.")]
+    drivers.append(Paragraph.of(Run("Pulling its average down most", strong=True)))
+    drivers.append(BulletList(tuple(Paragraph.of(t) for t in down)) if down else
+                   Paragraph.of("None of its scores is worse than its average."))
+    drivers.append(Paragraph.of(Run("Helping it most", strong=True)))
+    drivers.append(BulletList(tuple(Paragraph.of(t) for t in up)) if up else
+                   Paragraph.of("None of its scores is better than its average."))
+    out.append(Section("What pulls its average down, and what helps", tuple(drivers), id="drivers"))
+    questions = _said(s, "questions", expand)
+    if questions:
+        out.append(Section("Questions the board may ask", (BulletList(tuple(Paragraph.of(q) for q in questions)),),
+                           id="questions"))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Domains: a dot plot
+
+
+def domain_section(ctx: Context, s: TrustStanding) -> Section:
+    cfg, r = ctx.config, ctx.result
+    row = r.trust(s.code)
+    d = r.domains[r.domains.trust_type == row.trust_type]
+    mine = d[d.trust_code == s.code].set_index("domain")
+    rows, table_rows, better, parts = [], [], 0, []
+    worst_name, worst_gap = "", -np.inf
+    for dom in cfg.domains:
+        peers = d[d.domain == dom.name]["score"].dropna().to_numpy()
+        lq, med, uq = (np.percentile(peers, [25, 50, 75]) if len(peers) else (np.nan,) * 3)
+        have_peers = bool(len(peers))
+        if dom.name in mine.index:
+            m = mine.loc[dom.name]
+            score, rank, size, n_items = float(m["score"]), int(m["rank"]), int(m["size"]), int(m["n_items"])
+            note = f"{score:.2f} ({T.ordinal(rank)} of {size}; {T.count(n_items, 'measure')})"
+            rows.append(DotRow(dom.name, score, float(lq) if have_peers else None,
+                               float(med) if have_peers else None, float(uq) if have_peers else None, note))
+            table_rows.append((dom.name, f"{score:.2f}", f"{lq:.2f} to {uq:.2f}", f"{med:.2f}",
+                               f"{rank} of {size}", str(n_items)))
+            better += score <= med
+            word = "better than" if score < med else "the same as" if score == med else "worse than"
+            parts.append(f"{dom.name} {score:.2f}, {word} the median {med:.2f}")
+            if score - med > worst_gap:
+                worst_name, worst_gap = dom.name, score - med
+        else:
+            rows.append(DotRow(dom.name, None, float(lq) if have_peers else None,
+                               float(med) if have_peers else None, float(uq) if have_peers else None, T.NO_DATA))
+            table_rows.append((dom.name, T.NO_DATA, f"{lq:.2f} to {uq:.2f}" if have_peers else T.NO_DATA,
+                               T.score(med), T.NOT_APPLICABLE, "0"))
+    n = len(mine)
+    singular = s.type_words.split(" ", 1)[1]
+    message = f"At or better than the median {singular} in {better} of {n} areas"
+    if worst_gap > 0:
+        message += f"; furthest behind in {worst_name.lower()}"
+    alt = f"{message}. Lower is better. " + "; ".join(parts) + "."
+    chart = DotPlot(rows=tuple(rows), value_label="Area score", key=(
+        f"Dot: {s.short}. Grey band: the middle half of {s.plural}. Tick: their median."))
+    table = Table(
+        caption=f"Area (domain) scores of {s.name} against {s.plural}, {ctx.quarter}",
+        columns=("Area", "Score", "Middle half of peers", "Peer median", "Rank", "Measures"),
+        rows=tuple(table_rows), numeric=(False, True, True, True, True, True), id="domains")
+    figure = Figure(chart, alt=alt, caption=f"{message}. Area scores, 1 best and 4 worst.", data=table,
+                    id="domain-chart")
+    return Section("Area scores against peers", (figure,), id="domains-section")
+
+
+# ---------------------------------------------------------------------------
+# Peers: a caterpillar chart
+
+
+def peers_section(ctx: Context, s: TrustStanding) -> Section:
+    r = ctx.result
+    t = r.trusts[r.trusts.trust_type == r.trust(s.code).trust_type]
+    t = t.assign(_a=t.average_score.round(2)).sort_values(["_a", "trust_name"], kind="stable")
+    ranges = [parse_range(v) for v in t.likely_range_of_average_score]
+    points = tuple(StripPoint(row.trust_name, float(row.average_score), rg[0] if rg else None,
+                              rg[1] if rg else None, highlight=(row.trust_code == s.code))
+                   for row, rg in zip(t.itertuples(), ranges))
+    known = [b for b in s.bounds if not (np.isnan(b[0]) or np.isnan(b[1]))]
+    cutoffs = tuple(Cutoff(lo, hi) for lo, hi in known) if len(known) == 3 else ()
+    label = [f"{s.short}: {s.average:.2f}" + (f" (likely {s.average_range[0]:.2f} to {s.average_range[1]:.2f})"
+                                               if s.average_range else "")]
+    ranked = f"ranked {T.ordinal(s.rank)}"
+    if s.scores_rank is not None and s.scores_rank != s.rank:
+        ranked += f"; {T.ordinal(s.scores_rank)} on its average alone"
+    label.append(ranked)
+    position = 1 + sum(1 for p in points if round(p.value, 2) < round(s.average, 2))
+    has_ranges = any(rg for rg in ranges)
+    crossing = 0
+    if has_ranges and cutoffs:
+        crossing = sum(1 for rg in ranges if rg and any(rg[0] < (c.low + c.high) / 2 < rg[1] for c in cutoffs))
+    key = "Dot: a trust's average score." + (" Line: NHS England's likely range." if has_ranges else "")
+    if cutoffs:
+        key += " Dashed lines: segment cut-offs" + (
+            ", each inside a grey strip where only its bounds are known." if any(c.high > c.low for c in cutoffs)
+            else ".")
+    chart = Caterpillar(points, value_label="Average score", cutoffs=cutoffs,
+                        segments=tuple(f"Segment {k}" for k in range(1, 5)) if cutoffs else (),
+                        highlight_label=tuple(label), key=key)
+    message = f"{s.short} has the {T.ordinal(position)} best average of {len(points)} {s.plural}"
+    if has_ranges and cutoffs:
+        message += f"; {crossing} of {len(points)} likely ranges cross a segment cut-off"
+    alt = message + ". " + " ".join(label) + "."
+    rows: list[tuple[str, str]] = [
+        (f"{s.short}: average", f"{s.average:.2f}" + (f" (likely range {s.average_range[0]:.2f} to "
+                                                     f"{s.average_range[1]:.2f})" if s.average_range else "")),
+        (f"{s.short}: rank", f"{T.ordinal(s.rank)} of {s.size}" + (
+            f" (likely range {T.ordinal(s.rank_range[0])} to {T.ordinal(s.rank_range[1])})" if s.rank_range else "")),
+        ("Best, median and worst average", f"{t.average_score.min():.2f}, "
+                                            f"{float(np.median(t.average_score)):.2f} and {t.average_score.max():.2f}"),
+    ]
+    for k, b in enumerate(s.bounds, start=1):
+        if not (np.isnan(b[0]) or np.isnan(b[1])):
+            rows.append((f"Cut-off between segments {k} and {k + 1}",
+                         f"{b[0]:.2f}" if b[0] == b[1] else f"between {b[0]:.2f} and {b[1]:.2f}"))
+    if has_ranges and cutoffs:
+        rows.append(("Likely ranges that cross a cut-off", f"{crossing} of {len(points)}"))
+    data = Table(caption=f"{s.short} among all {s.plural}, {ctx.quarter}. Every trust's figures are in the "
+                         f"national league tables.", columns=("Figure", "Value"), rows=tuple(rows),
+                 numeric=(False, True), id="peers")
+    fig = Figure(chart, alt=alt, caption=f"{message}. Best average at the top; 1 is best and 4 worst.",
+                 data=data, id="peers-chart")
+    return Section(f"Among all {s.plural}", (fig,), id="peers-section")
+
+
+# ---------------------------------------------------------------------------
+# Quarters so far
+
+
+def _trend(ctx: Context, code: str) -> list[tuple[str, pd.Series]]:
+    out = []
+    for q in sorted(ctx.results, key=sort_key):
+        if sort_key(q) > sort_key(ctx.quarter):
+            continue
+        t = ctx.results[q].trusts
+        rows = t[t.trust_code == code]
+        if len(rows):
+            out.append((q, rows.iloc[0]))
+    return out
+
+
+def trend_segment_cell(row, in_programme_before: bool) -> str:
+    """A quarter's segment; says so when the file has no programme flag but the trust was in it before."""
+    if not bool(row.recovery_published) and in_programme_before:
+        return f"Segment {int(row.adjusted_segment)} on scores (segment 5 not published)"
+    return segment_cell(row)
+
+
+def trend_section(ctx: Context, s: TrustStanding) -> Section:
+    recovery = ctx.config["recovery_support"]["segment"]
+    rows, seen_programme = [], False
+    for q, r in _trend(ctx, s.code):
+        rank_range = parse_range(r.likely_range_of_rank)
+        avg_range = parse_range(r.likely_range_of_average_score)
+        rows.append((
+            q, trend_segment_cell(r, seen_programme),
+            f"{int(r.league_rank)} of {int(r.league_size)}"
+            + (f" ({int(rank_range[0])} to {int(rank_range[1])})" if rank_range else ""),
+            f"{float(r.average_score):.2f}" + (f" ({avg_range[0]:.2f} to {avg_range[1]:.2f})" if avg_range else ""),
+        ))
+        seen_programme = seen_programme or int(r.final_segment) == recovery
+    table = Table(caption=f"Segment, rank and average score of {s.name} by quarter, with likely ranges in brackets "
+                          f"where published",
+                  columns=("Quarter", "Segment", "Rank (likely range)", "Average score (likely range)"),
+                  rows=tuple(rows), numeric=(False, False, True, True), id="trend")
+    return Section("Quarter by quarter", (table,), id="trend-section")
+
+
+# ---------------------------------------------------------------------------
+# Every metric
 
 
 def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
@@ -102,13 +266,11 @@ def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
         r = raw_mine.loc[rid] if rid in raw_mine.index else None
         scored = c.metric_id in mine.index and not T.missing(mine[c.metric_id])
         out.append({
-            "metric_id": c.metric_id, "raw_id": rid, "description": c.metric_description.strip(),
+            "metric_id": c.metric_id, "raw_id": rid, "description": " ".join(str(c.metric_description).split()),
             "domain": c.domain, "scored": scored, "score": mine.get(c.metric_id, np.nan),
             "value": r["value"] if r is not None else np.nan, "units": r["units"] if r is not None else "",
             "period": r["reporting_date"] if r is not None else "",
             "median": r["median_value"] if r is not None else np.nan,
-            "lq": r["lower_quartile"] if r is not None else np.nan,
-            "uq": r["upper_quartile"] if r is not None else np.nan,
             "rank": r["rank"] if r is not None else np.nan,
             "n": int(reporting.get(rid, 0)),
             "has_raw": rid in reporting.index,
@@ -120,15 +282,11 @@ def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
     return df.assign(_o=df.domain.map(order)).sort_values(["_o", "metric_id"]).drop(columns="_o").reset_index(drop=True)
 
 
-METRIC_COLUMNS = ("Metric", "Value (data period)", "Score (1 best, 4 worst)", "Peer median",
-                  "Peer middle half (quartiles)", "Rank among peers")
+METRIC_COLUMNS = ("Metric", "Value (period)", "Score", "Peer median", "Rank")
 
 
-def _metric_row(m) -> tuple[str, ...]:
+def _metric_row(m, expand: W.Acronyms) -> tuple[str, ...]:
     score = T.score(m.score) if m.scored else "not scored"
-    quartiles = (f"{T.number(m.lq, 2, m.units)} to {T.number(m.uq, 2, m.units)}"
-                 if not T.missing(m.lq) and not T.missing(m.uq) else
-                 (T.NOT_APPLICABLE if not m.has_raw else T.NO_DATA))
     rank = (f"{int(m.rank)} of {m.n}" if not T.missing(m.rank) else
             (T.NOT_APPLICABLE if not m.has_raw else T.NO_DATA))
     if not m.has_raw:
@@ -136,273 +294,100 @@ def _metric_row(m) -> tuple[str, ...]:
     elif T.missing(m.value):
         value = T.NO_DATA
     else:
-        value = T.number(m.value, 2, m.units) + (f" ({m.period})" if not T.missing(m.period) else "")
-    median = T.number(m.median, 2, m.units) if m.has_raw else T.NOT_APPLICABLE
-    return (f"{m.description} ({m.metric_id})", value, score, median, quartiles, rank)
+        value = W.quantity(m.value, m.units, m.raw_id) + (f" ({m.period})" if not T.missing(m.period) else "")
+    median = W.quantity(m.median, m.units, m.raw_id) if m.has_raw else T.NOT_APPLICABLE
+    return (f"{expand(m.description)} ({m.metric_id})", value, score, median, rank)
 
 
-def metrics_section(ctx: Context, code: str, mr: pd.DataFrame) -> Section:
+def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.Acronyms) -> Section:
     """Every metric scored for the trust's type, one table per domain."""
     cfg = ctx.config
-    row = ctx.result.trust(code)
-    plural = cfg.plural(row.trust_type)
     n_scored = int(mr.scored.sum()) if len(mr) else 0
     blocks: list = [Paragraph.of(
-        f"{row.trust_name} was scored on {n_scored} of the {len(mr)} metrics scored for {plural} this quarter. "
-        f"\"Not scored\" means the metric does not count in its average. Peer figures compare it with the other "
-        f"{plural} reporting the metric; rank 1 is best. \"Score only\" means NHS England publishes a score but no "
-        f"value for the metric.")]
+        f"The trust has scores for {n_scored} of the {len(mr)} measures used for {s.plural}. A measure marked "
+        f"\"not scored\" does not count in its average. Peer figures are for {s.plural}; rank 1 is best.")]
+    scored_ids = set(mr.metric_id[mr.scored]) if len(mr) else set()
+    descriptions = dict(zip(mr.metric_id, mr.description)) if len(mr) else {}
+    notes = []
+    for c in cfg.combined:
+        present = [mid for mid in c.members if mid in scored_ids]
+        names = [W.metric_name(mid, descriptions.get(mid, mid)) for mid in present]
+        if c.method == "mean" and present:
+            notes.append(f"The scores for {T.join_words(names)} count as one score in the average: their mean.")
+        if c.method == "replace" and c.id in scored_ids:
+            parts = [W.metric_name(mid, descriptions.get(mid, mid)) for mid in c.members]
+            notes.append(f"The combined finance score stands in for {T.join_words(parts)}. They are shown, but "
+                         f"not counted twice.")
+    if notes:
+        blocks.append(Paragraph.of(expand(" ".join(notes))))
     for dom in cfg.domains:
         part = mr[mr.domain == dom.name] if len(mr) else mr
         if part.empty:
             continue
-        blocks.append(Section(dom.name, (Table(
-            caption=f"{dom.name}: {row.trust_name}'s metrics against other {plural}, {ctx.quarter}",
-            columns=METRIC_COLUMNS, rows=tuple(_metric_row(m) for m in part.itertuples()),
-            numeric=(False, False, True, False, False, True), id=f"metrics-{T.slug(dom.name)}"),),
-            id=f"metrics-{T.slug(dom.name)}-section"))
-    notes = []
-    scored_ids = set(mr.metric_id[mr.scored]) if len(mr) else set()
-    for c in cfg.combined:
-        present = [mid for mid in c.members if mid in scored_ids]
-        if c.method == "mean" and present:
-            notes.append(f"{c.name} ({T.join_words(present)}) count as one score in the average: their mean.")
-        if c.method == "replace" and c.id in scored_ids:
-            notes.append(f"{c.name} ({c.id}) stands in for {T.join_words(list(c.members))} in the average, so those "
-                         f"scores are shown but not counted twice.")
-    if notes:
-        blocks.insert(1, BulletList(tuple(Paragraph.of(n) for n in notes)))
-    return Section("Every metric", tuple(blocks), id="metrics-section")
+        blocks.append(Table(
+            caption=f"{dom.name}, {ctx.quarter}",
+            columns=METRIC_COLUMNS, rows=tuple(_metric_row(m, expand) for m in part.itertuples()),
+            numeric=(False, False, True, False, True), id=f"metrics-{T.slug(dom.name)}"))
+    return Section("Every measure", tuple(blocks), id="metrics-section")
 
 
 # ---------------------------------------------------------------------------
-# Domains
+# Limits and sources
 
 
-def domain_section(ctx: Context, code: str) -> tuple[Section, list[tuple[str, int, int]]]:
-    cfg, r = ctx.config, ctx.result
-    row = r.trust(code)
-    d = r.domains[r.domains.trust_type == row.trust_type]
-    mine = d[d.trust_code == code].set_index("domain")
-    rows, bars, ranked = [], [], []
-    for dom in cfg.domains:
-        peers = d[d.domain == dom.name]["score"].dropna().to_numpy()
-        lq, med, uq = (np.percentile(peers, [25, 50, 75]) if len(peers) else (np.nan,) * 3)
-        if dom.name in mine.index:
-            m = mine.loc[dom.name]
-            rows.append((dom.name, T.score(m["score"]), T.score(lq), T.score(med), T.score(uq),
-                         T.segment_name(m["segment"]), f"{int(m['rank'])} of {int(m['size'])}"))
-            bars.append(Bar(f"{dom.name}: this trust", float(m["score"]), highlight=True))
-            ranked.append((dom.name, int(m["rank"]), int(m["size"])))
-        else:
-            rows.append((dom.name, T.NO_DATA, T.score(lq), T.score(med), T.score(uq), T.NO_DATA, T.NOT_APPLICABLE))
-        if len(peers):
-            bars.append(Bar(f"{dom.name}: peer median", float(med)))
-    table = Table(
-        caption=f"Domain scores of {row.trust_name} against {cfg.plural(row.trust_type)}, {ctx.quarter}",
-        columns=("Domain", "Score", "Peer lower quartile", "Peer median", "Peer upper quartile", "Domain segment",
-                 "Rank among peers"),
-        rows=tuple(rows), numeric=(False, True, True, True, True, False, True), id="domains")
-    better = [n for n, rk, size in ranked if mine.loc[n, "score"] <= np.median(d[d.domain == n]["score"])]
-    alt_parts = []
-    for dom in cfg.domains:
-        if dom.name in mine.index:
-            med = np.median(d[d.domain == dom.name]["score"])
-            word = "better than" if mine.loc[dom.name, "score"] < med else (
-                "the same as" if mine.loc[dom.name, "score"] == med else "worse than")
-            alt_parts.append(f"{dom.name} {T.score(mine.loc[dom.name, 'score'])}, {word} the peer median "
-                             f"{T.score(med)}")
-    alt = (f"{row.trust_name} scores at or better than the peer median in {len(better)} of {len(ranked)} domains "
-           f"(lower is better): " + "; ".join(alt_parts) + ".")
-    chart = BarChart(bars=tuple(bars), value_label="Domain score (1 best, 4 worst)", category_label="Domain",
-                     value_min=1.0, value_max=4.0)
-    figure = Figure(chart, alt=alt, caption=f"Domain scores of {row.trust_name} beside the peer median, "
-                                            f"{ctx.quarter}", data=table, id="domain-chart")
-    blocks = (Paragraph.of(
-        f"A domain score is the mean of the trust's scores in that domain, from 1 (best) to 4 (worst). The peer "
-        f"quartiles show the middle half of {cfg.plural(row.trust_type)}."), figure)
-    return Section("Domain scores against peers", blocks, id="domains-section"), ranked
+def limits_section(ctx: Context, s: TrustStanding) -> Section:
+    d = ctx.result.domains
+    mine = d[d.trust_code == s.code].sort_values(["n_items", "domain"])
+    smallest = mine.iloc[0] if len(mine) else None
+    return Section("What these figures can and cannot tell you", prose.render(
+        "pack-limits", rules=F.rule_facts(ctx.config), national=NATIONAL_FROM_PACK, plural=s.plural,
+        n_items=s.n_items, smallest_domain=str(smallest.domain).lower() if smallest is not None else "",
+        smallest_domain_items=T.count(int(smallest.n_items), "score") if smallest is not None else ""),
+        id="limits")
 
 
-# ---------------------------------------------------------------------------
-# Summary, trend, peers
-
-
-def summary_section(ctx: Context, code: str, ranked, mr: pd.DataFrame) -> Section:
-    sentences = []
-    if ranked:
-        best = min(ranked, key=lambda x: (x[1] / x[2], x[0]))
-        worst = max(ranked, key=lambda x: (x[1] / x[2], x[0]))
-        sentences.append(f"Its strongest domain against its peers is {best[0].lower()} (ranked {T.ordinal(best[1])} "
-                         f"of {best[2]}); its weakest is {worst[0].lower()} ({T.ordinal(worst[1])} of {worst[2]}).")
-    far = _furthest_metrics(ctx, mr)
-    if far:
-        sentences.append(far)
-    sentences.append(_movement(ctx, code))
-    return Section("Summary", tuple(Paragraph.of(s) for s in sentences if s), id="summary")
-
-
-def _furthest_metrics(ctx: Context, mr: pd.DataFrame) -> str:
-    cfg = ctx.config
-    m = mr[mr.scored & mr.has_raw].copy()
-    m = m[m["median"].notna() & m["value"].notna() & m["uq"].notna() & m["lq"].notna()]
-    if m.empty:
-        return ""
-    spread = (m["uq"] - m["lq"]).where((m["uq"] - m["lq"]) > 0)
-    sign = m["raw_id"].map(lambda rid: 1.0 if cfg.metric(rid).get("better", "higher") == "higher" else -1.0)
-    m["gap"] = sign * (m["value"] - m["median"]) / spread
-    m = m.dropna(subset=["gap"])
-    if m.empty:
-        return ""
-    best, worst = m.loc[m["gap"].idxmax()], m.loc[m["gap"].idxmin()]
-    parts = []
-    if best["gap"] > 0:
-        parts.append(f"furthest better than the peer median on {best['description'].lower()} "
-                     f"({T.number(best['value'], 2, best['units'])} against "
-                     f"{T.number(best['median'], 2, best['units'])})")
-    if worst["gap"] < 0:
-        parts.append(f"furthest worse on {worst['description'].lower()} "
-                     f"({T.number(worst['value'], 2, worst['units'])} against "
-                     f"{T.number(worst['median'], 2, worst['units'])})")
-    return ("Of its metrics, it is " + " and ".join(parts) + ".") if parts else ""
-
-
-def _trend(ctx: Context, code: str) -> list[tuple[str, pd.Series]]:
-    out = []
-    for q in sorted(ctx.results, key=sort_key):
-        if sort_key(q) > sort_key(ctx.quarter):
-            continue
-        t = ctx.results[q].trusts
-        rows = t[t.trust_code == code]
-        if len(rows):
-            out.append((q, rows.iloc[0]))
-    return out
-
-
-def _movement(ctx: Context, code: str) -> str:
-    trend = _trend(ctx, code)
-    if len(trend) < 2:
-        return "The input holds no earlier quarter for this trust, so movement cannot be shown."
-    (q0, a), (_, b) = trend[-2], trend[-1]
-
-    def change(x, y, what, fmt=str, lower_better=True):
-        if x == y:
-            return f"its {what} stayed at {fmt(y)}"
-        direction = "improved" if (y < x) == lower_better else "worsened"
-        return f"its {what} {direction} from {fmt(x)} to {fmt(y)}"
-
-    parts = [
-        change(int(a.final_segment), int(b.final_segment), "segment"),
-        change(int(a.league_rank), int(b.league_rank), "rank", T.ordinal),
-        change(round(float(a.average_score), 2), round(float(b.average_score), 2), "average score", T.score),
-    ]
-    return f"Since {q0}, " + T.join_words(parts) + "."
-
-
-def trend_section(ctx: Context, code: str) -> Section:
-    trend = _trend(ctx, code)
-    row = ctx.result.trust(code)
-    rows = tuple((q, T.segment_name(r.final_segment), f"{int(r.league_rank)} of {int(r.league_size)}",
-                  T.score(r.average_score)) for q, r in trend)
-    table = Table(caption=f"Segment, rank and average score of {row.trust_name} by quarter",
-                  columns=("Quarter", "Segment", "Rank", "Average score"), rows=rows,
-                  numeric=(False, False, True, True), id="trend")
-    if len(trend) < 2:
-        return Section("Trend across quarters", (Paragraph.of(
-            "The input holds only this quarter for this trust."), table), id="trend-section")
-    first, last = trend[0][1], trend[-1][1]
-    direction = ("fell (improved)" if last.average_score < first.average_score else
-                 "rose (worsened)" if last.average_score > first.average_score else "did not change")
-    alt = (f"{row.trust_name}'s average score {direction} from {T.score(first.average_score)} in {trend[0][0]} to "
-           f"{T.score(last.average_score)} in {trend[-1][0]}: " +
-           "; ".join(f"{q} {T.score(r.average_score)}" for q, r in trend) + ".")
-    chart = BarChart(bars=tuple(Bar(q, float(r.average_score), highlight=(q == ctx.quarter)) for q, r in trend),
-                     value_label="Average metric score (1 best, 4 worst)", category_label="Quarter",
-                     value_min=1.0, value_max=4.0, horizontal=False)
-    fig = Figure(chart, alt=alt, caption=f"Average score of {row.trust_name} by quarter", data=table,
-                 id="trend-chart")
-    return Section("Trend across quarters", (fig,), id="trend-section")
-
-
-BAND_HUNDREDTHS = 25  # the width of an average-score band in the peers chart: 0.25
-
-
-def peers_section(ctx: Context, code: str) -> Section:
-    """The trust's average among all its peers, as the number of trusts in each band of average score."""
-    cfg, r = ctx.config, ctx.result
-    row = r.trust(code)
-    t = r.trusts[r.trusts.trust_type == row.trust_type]
-    n = len(t)
-    hundredths = (t.average_score * 100).round().astype(int)
-    mine = int(round(row.average_score * 100))
-    better = int((hundredths < mine).sum())
-    same = int((hundredths == mine).sum()) - 1
-    median = float(np.median(t.average_score))
-    width = BAND_HUNDREDTHS
-    lo, hi = int(hundredths.min()) // width, int(hundredths.max()) // width
-    bands = []
-    for b in range(lo, hi + 1):
-        count_in = int(((hundredths // width) == b).sum())
-        label = f"{b * width / 100:.2f} to {(b + 1) * width / 100 - 0.01:.2f}"
-        bands.append((label, count_in, b == mine // width))
-    plural = cfg.plural(row.trust_type)
-    alt = (f"{row.trust_name}'s average score of {T.score(row.average_score)} is better (lower) than "
-           f"{n - 1 - better - same} of the other {n - 1} {plural} and worse than {better}"
-           + (f"; {same} share it" if same else "") + f". The median is {T.score(median)}.")
-    chart = BarChart(
-        bars=tuple(Bar(label, count_in, highlight=here) for label, count_in, here in bands),
-        value_label="Number of trusts", category_label="Average score band (1 best, 4 worst)", horizontal=False)
-    data = Table(
-        caption=f"Number of {plural} in each band of average score, {ctx.quarter}",
-        columns=("Average score band", "Number of trusts", f"{row.trust_name} in this band"),
-        rows=tuple((label, str(count_in), "Yes" if here else "No") for label, count_in, here in bands),
-        numeric=(False, True, False), id="peers")
-    fig = Figure(chart, alt=alt, caption=f"Where {row.trust_name} sits among all {n} {plural}: the number of trusts "
-                                         f"in each band of average score, lower is better", data=data,
-                 id="peers-chart")
-    return Section(f"Among all {plural}", (fig,), id="peers-section")
-
-
-def sources_section(ctx: Context, code: str) -> Section:
-    cfg, r = ctx.config, ctx.result
-    row = r.trust(code)
+def sources_section(ctx: Context, s: TrustStanding) -> Section:
+    r = ctx.result
+    row = r.trust(s.code)
     rec = ctx.reconciliation.detail
-    mine = rec[(rec.trust_code == code) & (rec.scope == "rule")]
-    counts = {s: int((mine.status == s).sum()) for s in (MATCH, ROUNDING, MISMATCH)}
-    blocks = list(prose.render("pack-sources", rules=F.rule_facts(cfg), quarter=ctx.quarter,
-                               national=NATIONAL_FROM_PACK, files=list(ctx.sources),
-                               cutoff_sentence=F.cutoff_sentence(r.cutoffs),
-                               average_source=row.average_source, counts=counts, compared=len(mine),
-                               fictional=ctx.fictional))
+    mine = rec[(rec.trust_code == s.code) & (rec.scope == "rule")]
+    counts = {k: int((mine.status == k).sum()) for k in (MATCH, ROUNDING, MISMATCH)}
+    cut = r.cutoffs
+    values = T.join_words([f"{v:.2f}" for v in cut.values]) if cut.values is not None else ""
+    blocks = prose.render("pack-sources", quarter=ctx.quarter, national=NATIONAL_FROM_PACK,
+                          files=list(ctx.sources), cutoffs_recomputed=cut.values is not None, cutoff_values=values,
+                          published_average=row.average_source == "published", counts=counts,
+                          compared=len(mine), fictional=ctx.fictional, plural=s.plural)
     return Section("Where the figures come from", tuple(blocks), id="sources")
+
+
+# ---------------------------------------------------------------------------
+# The pack
 
 
 def pack_document(ctx: Context, code: str, formats: tuple[str, ...] = ("html", "pdf", "docx")) -> Document:
     r, cfg = ctx.result, ctx.config
     row = r.trust(code)
+    s = standing(ctx, code)
+    expand = W.Acronyms()
     mr = metric_rows(ctx, code)
-    domains, ranked = domain_section(ctx, code)
     title, blocks = opening(ctx, f"{row.trust_name}: NHS Oversight Framework briefing, {ctx.quarter}")
     blocks += [
-        Paragraph.of(f"{row.trust_name} ({code}) is a {row.trust_type.lower()} ({row.trust_subtype}) in the "
-                     f"{row.region} region. This briefing shows where it stands in the {cfg.title} for "
-                     f"{ctx.quarter}, and why."),
-        at_a_glance(ctx, r, row),
-        summary_section(ctx, code, ranked, mr),
-        domains,
-        peers_section(ctx, code),
-        trend_section(ctx, code),
-        metrics_section(ctx, code, mr),
-        Section("What these figures can and cannot tell you", prose.render(
-            "pack-limits", rules=F.rule_facts(cfg), national=NATIONAL_FROM_PACK,
-            plural=cfg.plural(row.trust_type), n_items=int(row.n_items)), id="limits"),
-        sources_section(ctx, code),
+        Paragraph.of(f"{row.trust_name} is {s.type_words} in the {row.region} region. This briefing shows where it "
+                     f"stands in NHS England's ratings for {ctx.quarter}, and why."),
+        *verdict_sections(ctx, s, expand),
+        domain_section(ctx, s),
+        peers_section(ctx, s),
+        trend_section(ctx, s),
+        metrics_section(ctx, s, mr, expand),
+        limits_section(ctx, s),
+        sources_section(ctx, s),
     ]
     related = format_links(code, formats, "briefing") + (
-        Link("The national league tables", NATIONAL_FROM_PACK), Link("All trusts", "../index.html")) + pack_links(code)
+        Link("The national league tables", NATIONAL_FROM_PACK), Link("All trusts", "../index.html"))
     return Document(
         title=title,
-        subtitle=f"{segment_cell(row)}; {_rank_words(ctx, r, row)}",
+        subtitle=f"{segment_cell(row)}; {_rank_words(ctx, s)}",
         blocks=tuple(blocks),
         subject=f"{cfg.title} briefing for {row.trust_name}, {ctx.quarter}",
         keywords=("NHS Oversight Framework", row.trust_name, code, ctx.quarter),

@@ -411,7 +411,7 @@ def _draw_caterpillar(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
     left = 12 + (label_w + 10 if show else 0)
     right = WIDTH - 14
     lo, hi = chart.value_min, chart.value_max
-    row_h = min(16.0, max(2.4, 340.0 / n))
+    row_h = min(16.0, max(1.8, 240.0 / n))
     if show:
         row_h = max(row_h, LINE_HEIGHT + 1)
 

@@ -1,0 +1,155 @@
+"""Plain words for the packs: metric names, units, trust names and acronyms.
+
+- ``metric_name(score_id, description)``: a metric named in plain words for
+  prose ("staff sickness absence"); the published description is the fallback
+  for a metric not listed here, with its capitals kept.
+- ``quantity(value, units, metric_id)``: a value with its unit in words
+  ("7 infections", "1 day", "44.2%", "7.24 out of 10").
+- ``short_name(name)``: a trust's name without "NHS Foundation Trust".
+- ``with_article(words)``: "an acute trust", "a mental health trust".
+- ``Acronyms``: expands each acronym at its first use in a document.
+
+Metric codes never appear here: they belong in tables only.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+#: Plain names of the metrics, by score id (OF1xxx) or combined item id.
+METRIC_NAMES = {
+    "OF1003": "patients waiting over 52 weeks for planned treatment",
+    "OF1005": "patients waiting over 52 weeks for community services",
+    "OF1010": "cancer diagnosis within 4 weeks",
+    "OF1011": "cancer treatment within 62 days",
+    "OF1013": "emergency department patients seen within 4 hours",
+    "OF1014": "emergency department patients there over 12 hours",
+    "OF1016": "face-to-face contact within 24 hours in a mental health crisis",
+    "OF1017": "ambulance response time for category 2 calls",
+    "OF1020": "MRSA infections",
+    "OF1023": "patients waiting 18 weeks or less for planned treatment",
+    "OF1025": "days from ready to leave hospital to leaving",
+    "OF1028": "ambulance patients taken to emergency departments",
+    "OF1035": "CQC community mental health survey",
+    "OF1041": "change in children and young people using mental health services",
+    "OF1046": "deaths in hospital against those expected",
+    "OF1048": "E. coli infections",
+    "OF1057": "urgent community response within 2 hours",
+    "OF1061": "staff survey: raising concerns",
+    "OF1063": "inpatients staying over 60 days",
+    "OF1067": "CQC safety rating",
+    "OF1069": "CQC inpatient survey",
+    "OF1079": "planned surplus or deficit",
+    "OF1080": "finance (the plan and spending against it)",
+    "OF1081": "spending against the financial plan so far this year",
+    "OF1082": "staff sickness absence",
+    "OF1084": "staff engagement",
+    "OF1085": "productivity",
+    "OF1086": "relative difference in costs",
+    "OF1088": "C. difficile infections",
+    "OF1106": "planned against actual waiting times",
+    "HCAI": "infections (MRSA, E. coli and C. difficile together)",
+}
+
+#: Acronyms that may appear in pack prose, with their expansions.
+ACRONYMS = {
+    "CQC": "Care Quality Commission",
+    "MH": "mental health",
+    "MRSA": "meticillin-resistant Staphylococcus aureus",
+}
+# "NHS" is a name readers know (as in "NHS England"), so it is not expanded.
+
+#: The noun of a count, by raw metric id (singular, plural).
+COUNT_NOUNS = {
+    "OF0020": ("infection", "infections"),
+    "OF0048": ("infection", "infections"),
+    "OF0088": ("infection", "infections"),
+}
+
+_UNIT_WORDS = {
+    "days": ("day", "days"),
+    "day": ("day", "days"),
+    "mins": ("minute", "minutes"),
+    "minutes": ("minute", "minutes"),
+    "percentage points": ("percentage point", "percentage points"),
+}
+
+
+def metric_name(metric_id: str, description: str = "") -> str:
+    """A metric in plain words, for prose; the published description if it is not listed."""
+    if metric_id in METRIC_NAMES:
+        return METRIC_NAMES[metric_id]
+    text = " ".join(str(description).split()) or metric_id
+    # lower-case the first letter of an ordinary word, never an acronym
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def _figure(value: float, decimals: int = 2) -> str:
+    text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
+    return "0" if text in ("-0", "") else text
+
+
+def quantity(value, units: str = "", metric_id: str = "", decimals: int = 2) -> str:
+    """A raw value with its unit in words; "no data" if missing."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "no data"
+    if math.isnan(v):
+        return "no data"
+    text = _figure(v, decimals)
+    one = text in ("1", "-1")
+    u = (units or "").strip().lower()
+    if u in ("%", "percent"):
+        return f"{text}%"
+    if u == "out of 10":
+        return f"{text} out of 10"
+    if u == "count":
+        singular, plural = COUNT_NOUNS.get(metric_id, ("", ""))
+        return f"{text} {singular if one else plural}" if singular else f"a count of {text}"
+    if u in _UNIT_WORDS:
+        singular, plural = _UNIT_WORDS[u]
+        return f"{text} {singular if one else plural}"
+    if u == "rate":
+        return f"a rate of {text}"
+    if u in ("", "score", "flag", "segment"):
+        return text
+    return f"{text} {units.strip()}"
+
+
+_SUFFIXES = (" NHS Foundation Trust", " NHS Trust", " Foundation Trust", " Trust")
+
+
+def short_name(name: str) -> str:
+    """A trust's name without its legal suffix, for repeated mentions in prose."""
+    text = " ".join(str(name).split())
+    for suffix in _SUFFIXES:
+        if text.lower().endswith(suffix.lower()) and len(text) > len(suffix) + 2:
+            return text[: -len(suffix)]
+    return text
+
+
+def with_article(words: str) -> str:
+    """ "an acute trust", "a mental health and community trust"."""
+    return ("an " if words[:1].lower() in "aeiou" else "a ") + words
+
+
+class Acronyms:
+    """Expands each acronym the first time a document uses it: "CQC" becomes
+    "Care Quality Commission (CQC)"; later uses stay short."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def __call__(self, text: str) -> str:
+        def expand(m: re.Match) -> str:
+            word = m.group(0)
+            if word in self.seen:
+                return word
+            self.seen.add(word)
+            return f"{ACRONYMS[word]} ({word})"
+
+        pattern = r"\b(" + "|".join(sorted(ACRONYMS, key=len, reverse=True)) + r")\b"
+        return re.sub(pattern, expand, text)
