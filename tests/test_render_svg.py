@@ -213,10 +213,12 @@ def test_caterpillar_orders_trusts_and_marks_cutoffs_segments_and_the_highlight(
     root = ET.fromstring(chart_svg(c, title="t"))
     dots = [e for e in root.iter(f"{NS}circle") if e.get("class") == "chart-dot"]
     assert len(dots) == 60
+    xs = [float(d.get("cx")) for d in dots]
+    assert xs == sorted(xs)  # in the order given, best on the left
     ys = [float(d.get("cy")) for d in dots]
-    assert ys == sorted(ys)  # best at the top, in the order given
+    assert ys == sorted(ys)  # values rise (worse) down the chart: better is up
     ranges = [e for e in root.iter(f"{NS}line") if e.get("class") == "chart-range"]
-    assert len(ranges) == 60
+    assert len(ranges) == 60 and all(r.get("x1") == r.get("x2") for r in ranges)
     dashed = [e for e in root.iter(f"{NS}line") if e.get("stroke-dasharray")]
     assert len(dashed) == 3
     zones = [e for e in root.iter(f"{NS}rect") if e.get("class") == "chart-band"]
@@ -227,9 +229,17 @@ def test_caterpillar_orders_trusts_and_marks_cutoffs_segments_and_the_highlight(
     bold = [t.text for t in root.iter(f"{NS}text") if t.get("font-weight") == "bold"]
     assert "Trust 17: 2.00" in bold and "ranked 18th" in bold
     shown = texts(root)
-    assert "Segment 1" in shown and "Segment 4" in shown
-    assert "\u2190 better" in shown and "worse \u2192" in shown
+    assert "Segment" in shown and all(str(k) in shown for k in range(1, 5))  # narrow segments: numbers
+    assert "\u2191 better" in shown and "\u2193 worse" in shown
     assert "Highlighted" in chart_svg(c, title="t") and "Trust 17" in svg_module.describe_caterpillar(c)
+
+
+def test_caterpillar_names_segments_in_full_when_they_are_wide():
+    c = caterpillar()
+    wide = Caterpillar(c.points, "Average score", cutoffs=(Cutoff(1.75, 1.75), Cutoff(2.5, 2.5), Cutoff(3.25, 3.25)),
+                       segments=("Segment 1", "Segment 2", "Segment 3", "Segment 4"))
+    shown = texts(ET.fromstring(chart_svg(wide, title="t")))
+    assert all(f"Segment {k}" in shown for k in range(1, 5))
 
 
 def test_caterpillar_label_stays_inside_the_chart():

@@ -184,26 +184,25 @@ def _better_top(s: TrustStanding) -> str:
 
 
 def _better_leave_deficit(s: TrustStanding) -> str:
-    return (f"If it left financial deficit, its average this quarter would put it in segment {s.unadjusted}.")
+    return f"If it got out of deficit, its average this quarter would put it in segment {s.unadjusted}."
 
 
 def _need(s: TrustStanding, target: int) -> str:
     edge = better_edge(s, target)
     assert edge is not None
-    return f"bring its average down by about {s.average - edge:.2f}, to {edge:.2f} or lower"
+    return f"its average would need to fall by about {s.average - edge:.2f}, to {edge:.2f} or lower"
 
 
 def _better_deficit_3(s: TrustStanding) -> str:
-    return f"To reach segment 2, it would need to leave financial deficit and {_need(s, 2)}."
+    return f"To reach segment 2, it would need to get out of deficit. Also, {_need(s, 2)}."
 
 
 def _better_deficit_4(s: TrustStanding) -> str:
-    return (f"To reach segment 3, it would need to {_need(s, 3)}. While in financial deficit it cannot rise "
-            f"above segment 3.")
+    return f"To reach segment 3, {_need(s, 3)}. While in deficit, it cannot rise above segment 3."
 
 
 def _better_scores(s: TrustStanding) -> str:
-    return f"To reach segment {s.adjusted - 1}, it would need to {_need(s, s.adjusted - 1)}."
+    return f"To reach segment {s.adjusted - 1}, {_need(s, s.adjusted - 1)}."
 
 
 def _better_unknown(s: TrustStanding) -> str:
@@ -229,8 +228,7 @@ def _worse_deficit(s: TrustStanding) -> str:
 
 
 def _approximate(s: TrustStanding) -> str:
-    return ("These figures are approximate. The cut-offs depend on every type of trust, and this input holds "
-            "only some.")
+    return "These are rough figures, because the cut-offs also depend on other types of trust."
 
 
 def _change_none(s: TrustStanding) -> str:
@@ -300,30 +298,26 @@ def _change_rank(s: TrustStanding) -> str:
 
 def driver_text(d: Driver) -> str:
     """One score that counts, named in words with its value, unit and peer median."""
-    text = f"{d.name[:1].upper()}{d.name[1:]}: score {d.score:.2f}"
-    if d.value:
-        text += f" ({d.value}; median {d.median})"
-    elif d.median:
-        text += f" (median score {d.median})"
-    text += "."
+    details = [f"{d.value}; median {d.median}" if d.value else f"median score {d.median}" if d.median else ""]
     if d.wider_population:
-        text += f" It is scored against {d.wider_population}."
-    return text
+        details.append(f"scored against {d.wider_population}")
+    inside = "; ".join(x for x in details if x)
+    return f"{d.name[:1].upper()}{d.name[1:]}: score {d.score:.2f}" + (f" ({inside})." if inside else ".")
 
 
 def _questions(s: TrustStanding) -> list[str]:
     out = []
     if in_recovery(s) or s.recovery_unknown:
-        out.append(f"What must we show before NHS England ends our place in the {RECOVERY}?")
+        out.append(f"What must we do to leave the {RECOVERY}? Who decides, and when?")
     if s.deficit:
-        out.append("What is our plan to leave financial deficit, and by when?")
+        out.append("What is our plan to get out of deficit? When will we be out of it?")
     if s.down:
-        out.append(f"What is behind our score for {s.down[0].name}, and what would improve it?")
+        out.append(f"Our worst score is for {s.down[0].name}. Why is that? What would help?")
     if s.change_reason == CUTOFF_MOVED:
-        out.append("Our segment changed because the cut-off moved. Did anything change in our own results?")
+        out.append("Our segment changed because the cut-off moved. Did our own results change at all?")
     if s.rank_range and (s.rank_range[1] - s.rank_range[0]) >= s.size / 4:
         out.append(f"Our rank could be anywhere from {T.ordinal(s.rank_range[0])} to "
-                   f"{T.ordinal(s.rank_range[1])}. Which of our own measures show real change?")
+                   f"{T.ordinal(s.rank_range[1])}. Which of our own figures show real change?")
     return out[:3]
 
 

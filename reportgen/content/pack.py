@@ -60,8 +60,9 @@ def _said(s: TrustStanding, group: str, expand: W.Acronyms) -> list[str]:
 
 
 def verdict_sections(ctx: Context, s: TrustStanding, expand: W.Acronyms) -> list[Section]:
+    region = ctx.result.trust(s.code).region
     out = [Section("The verdict", (
-        Paragraph.of(" ".join(_said(s, "segment", expand))),
+        Paragraph.of(f"{s.name} is {s.type_words} in the {region} region. " + " ".join(_said(s, "segment", expand))),
         Paragraph.of(" ".join(_said(s, "position", expand))),
     ), id="verdict")]
     change = [c for c in claims(s, "better") + claims(s, "worse") if c.key != "worse.approximate"]
@@ -73,8 +74,8 @@ def verdict_sections(ctx: Context, s: TrustStanding, expand: W.Acronyms) -> list
     since = f"Since {s.previous.quarter}" if s.previous else "Since last quarter"
     out.append(Section(since, (Paragraph.of(" ".join(_said(s, "change", expand))),), id="since-last-quarter"))
     down, up = _said(s, "down", expand), _said(s, "up", expand)
-    drivers: list = [Paragraph.of(
-        f"These are scores that count in its average, from 1 (best) to 4 (worst). Medians are for {s.plural}.")]
+    drivers: list = [Paragraph.of(f"These are the scores that count in its average. A score of 1 is best and 4 is "
+                                  f"worst. Medians are for {s.plural}.")]
     drivers.append(Paragraph.of(Run("Pulling its average down most", strong=True)))
     drivers.append(BulletList(tuple(Paragraph.of(t) for t in down)) if down else
                    Paragraph.of("None of its scores is worse than its average."))
@@ -93,7 +94,37 @@ def verdict_sections(ctx: Context, s: TrustStanding, expand: W.Acronyms) -> list
 # Domains: a dot plot
 
 
-def domain_section(ctx: Context, s: TrustStanding) -> Section:
+# A rough model of the printed page (templates/style.css.j2): 10 pt Arial on a 180 mm column.
+BODY_PT = 745.0
+LINE_PT = 14.0
+CHARS_PER_LINE = 100
+BULLET_CHARS_PER_LINE = 92
+
+
+def _lines(text: str, per_line: int) -> int:
+    return max(1, -(-len(text) // per_line))
+
+
+def fits_on_one_page(title: str, subtitle: str, blocks: list, n_links: int) -> bool:
+    """Whether page 1 (title, links and the verdict) is likely to fit on one printed page, with room to
+    spare. If it is, the charts start on page 2; if not, everything flows."""
+    height = _lines(title, 42) * 25 + _lines(subtitle, 80) * 17 + 12 + (n_links // 3 + 1) * 17 + 20
+    for block in blocks:
+        height += _height(block)
+    return height <= BODY_PT * 0.92
+
+
+def _height(block) -> float:
+    if isinstance(block, Section):
+        return 30 + sum(_height(b) for b in block.blocks)
+    if isinstance(block, Paragraph):
+        return _lines(block.text, CHARS_PER_LINE) * LINE_PT + 10
+    if isinstance(block, BulletList):
+        return sum(_lines(item.text, BULLET_CHARS_PER_LINE) * LINE_PT + 2 for item in block.items) + 10
+    return 60.0  # a note
+
+
+def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Section:
     cfg, r = ctx.config, ctx.result
     row = r.trust(s.code)
     d = r.domains[r.domains.trust_type == row.trust_type]
@@ -131,12 +162,14 @@ def domain_section(ctx: Context, s: TrustStanding) -> Section:
     chart = DotPlot(rows=tuple(rows), value_label="Area score", key=(
         f"Dot: {s.short}. Grey band: the middle half of {s.plural}. Tick: their median."))
     table = Table(
-        caption=f"Area (domain) scores of {s.name} against {s.plural}, {ctx.quarter}",
+        caption=f"Area (domain) scores, {ctx.quarter}",
         columns=("Area", "Score", "Middle half of peers", "Peer median", "Rank", "Measures"),
         rows=tuple(table_rows), numeric=(False, True, True, True, True, True), id="domains")
     figure = Figure(chart, alt=alt, caption=f"{message}. Area scores, 1 best and 4 worst.", data=table,
                     id="domain-chart")
-    return Section("Area scores against peers", (figure,), id="domains-section")
+    # the id lets the print stylesheet start the charts on a new page
+    return Section("Area scores against peers", (figure,), id="domains-section-new-page" if new_page else
+                   "domains-section")
 
 
 # ---------------------------------------------------------------------------
@@ -177,21 +210,18 @@ def peers_section(ctx: Context, s: TrustStanding) -> Section:
         message += f"; {crossing} of {len(points)} likely ranges cross a segment cut-off"
     alt = message + ". " + " ".join(label) + "."
     rows: list[tuple[str, str]] = [
-        (f"{s.short}: average", f"{s.average:.2f}" + (f" (likely range {s.average_range[0]:.2f} to "
-                                                     f"{s.average_range[1]:.2f})" if s.average_range else "")),
-        (f"{s.short}: rank", f"{T.ordinal(s.rank)} of {s.size}" + (
-            f" (likely range {T.ordinal(s.rank_range[0])} to {T.ordinal(s.rank_range[1])})" if s.rank_range else "")),
+        (s.short, f"average {s.average:.2f}" + (f" (likely {s.average_range[0]:.2f} to {s.average_range[1]:.2f})"
+                                                 if s.average_range else "")
+         + f"; ranked {T.ordinal(s.rank)} of {s.size}" + (
+             f" (likely {T.ordinal(s.rank_range[0])} to {T.ordinal(s.rank_range[1])})" if s.rank_range else "")),
         ("Best, median and worst average", f"{t.average_score.min():.2f}, "
                                             f"{float(np.median(t.average_score)):.2f} and {t.average_score.max():.2f}"),
     ]
-    for k, b in enumerate(s.bounds, start=1):
-        if not (np.isnan(b[0]) or np.isnan(b[1])):
-            rows.append((f"Cut-off between segments {k} and {k + 1}",
-                         f"{b[0]:.2f}" if b[0] == b[1] else f"between {b[0]:.2f} and {b[1]:.2f}"))
-    if has_ranges and cutoffs:
-        rows.append(("Likely ranges that cross a cut-off", f"{crossing} of {len(points)}"))
-    data = Table(caption=f"{s.short} among all {s.plural}, {ctx.quarter}. Every trust's figures are in the "
-                         f"national league tables.", columns=("Figure", "Value"), rows=tuple(rows),
+    if cutoffs:
+        rows.append(("Segment cut-offs", "; ".join(
+            f"{c.low:.2f}" if c.low == c.high else f"{c.low:.2f} to {c.high:.2f}" for c in cutoffs)))
+    data = Table(caption=f"{s.short} among {s.plural}, {ctx.quarter} (every trust is in the national tables)",
+                 columns=("Figure", "Value"), rows=tuple(rows),
                  numeric=(False, True), id="peers")
     fig = Figure(chart, alt=alt, caption=f"{message}. Best average at the top; 1 is best and 4 worst.",
                  data=data, id="peers-chart")
@@ -215,10 +245,16 @@ def _trend(ctx: Context, code: str) -> list[tuple[str, pd.Series]]:
 
 
 def trend_segment_cell(row, in_programme_before: bool) -> str:
-    """A quarter's segment; says so when the file has no programme flag but the trust was in it before."""
+    """A quarter's segment, with why when it is not the one its scores give; says so when the file has no
+    programme flag but the trust was in the programme before."""
+    final, adjusted, unadjusted = int(row.final_segment), int(row.adjusted_segment), int(row.unadjusted_segment)
     if not bool(row.recovery_published) and in_programme_before:
-        return f"Segment {int(row.adjusted_segment)} on scores (segment 5 not published)"
-    return segment_cell(row)
+        return f"{adjusted} (segment 5 not published)"
+    if final != adjusted:
+        return f"{final} (Recovery Support Programme; {adjusted} on scores)"
+    if adjusted != unadjusted:
+        return f"{adjusted} (deficit rule; {unadjusted} on scores)"
+    return str(final)
 
 
 def trend_section(ctx: Context, s: TrustStanding) -> Section:
@@ -234,8 +270,7 @@ def trend_section(ctx: Context, s: TrustStanding) -> Section:
             f"{float(r.average_score):.2f}" + (f" ({avg_range[0]:.2f} to {avg_range[1]:.2f})" if avg_range else ""),
         ))
         seen_programme = seen_programme or int(r.final_segment) == recovery
-    table = Table(caption=f"Segment, rank and average score of {s.name} by quarter, with likely ranges in brackets "
-                          f"where published",
+    table = Table(caption="Segment, rank and average score by quarter, with likely ranges in brackets",
                   columns=("Quarter", "Segment", "Rank (likely range)", "Average score (likely range)"),
                   rows=tuple(rows), numeric=(False, False, True, True), id="trend")
     return Section("Quarter by quarter", (table,), id="trend-section")
@@ -296,16 +331,16 @@ def _metric_row(m, expand: W.Acronyms) -> tuple[str, ...]:
     else:
         value = W.quantity(m.value, m.units, m.raw_id) + (f" ({m.period})" if not T.missing(m.period) else "")
     median = W.quantity(m.median, m.units, m.raw_id) if m.has_raw else T.NOT_APPLICABLE
-    return (f"{expand(m.description)} ({m.metric_id})", value, score, median, rank)
+    name = W.metric_name(m.metric_id, m.description)
+    return (f"{expand(name[:1].upper() + name[1:])} ({m.metric_id})", value, score, median, rank)
 
 
 def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.Acronyms) -> Section:
     """Every metric scored for the trust's type, one table per domain."""
     cfg = ctx.config
     n_scored = int(mr.scored.sum()) if len(mr) else 0
-    blocks: list = [Paragraph.of(
-        f"The trust has scores for {n_scored} of the {len(mr)} measures used for {s.plural}. A measure marked "
-        f"\"not scored\" does not count in its average. Peer figures are for {s.plural}; rank 1 is best.")]
+    intro = (f"The trust has scores for {n_scored} of the {len(mr)} measures used for {s.plural}. A measure marked "
+             f"\"not scored\" does not count. Peer figures are for {s.plural}. Rank 1 is best.")
     scored_ids = set(mr.metric_id[mr.scored]) if len(mr) else set()
     descriptions = dict(zip(mr.metric_id, mr.description)) if len(mr) else {}
     notes = []
@@ -313,13 +348,11 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
         present = [mid for mid in c.members if mid in scored_ids]
         names = [W.metric_name(mid, descriptions.get(mid, mid)) for mid in present]
         if c.method == "mean" and present:
-            notes.append(f"The scores for {T.join_words(names)} count as one score in the average: their mean.")
+            notes.append(f"The {len(names)} scores for {c.name.lower()} count as one: their mean.")
         if c.method == "replace" and c.id in scored_ids:
-            parts = [W.metric_name(mid, descriptions.get(mid, mid)) for mid in c.members]
-            notes.append(f"The combined finance score stands in for {T.join_words(parts)}. They are shown, but "
+            notes.append(f"The {c.name.lower()} score stands in for {len(c.members)} others. They are shown, but "
                          f"not counted twice.")
-    if notes:
-        blocks.append(Paragraph.of(expand(" ".join(notes))))
+    blocks: list = [Paragraph.of(expand(" ".join([intro, *notes])))]
     for dom in cfg.domains:
         part = mr[mr.domain == dom.name] if len(mr) else mr
         if part.empty:
@@ -372,22 +405,22 @@ def pack_document(ctx: Context, code: str, formats: tuple[str, ...] = ("html", "
     expand = W.Acronyms()
     mr = metric_rows(ctx, code)
     title, blocks = opening(ctx, f"{row.trust_name}: NHS Oversight Framework briefing, {ctx.quarter}")
-    blocks += [
-        Paragraph.of(f"{row.trust_name} is {s.type_words} in the {row.region} region. This briefing shows where it "
-                     f"stands in NHS England's ratings for {ctx.quarter}, and why."),
-        *verdict_sections(ctx, s, expand),
-        domain_section(ctx, s),
+    subtitle = f"{segment_cell(row)}; {_rank_words(ctx, s)}"
+    related = format_links(code, formats, "briefing") + (
+        Link("The national league tables", NATIONAL_FROM_PACK), Link("All trusts", "../index.html"))
+    page_one = blocks + verdict_sections(ctx, s, expand)
+    blocks = [
+        *page_one,
+        domain_section(ctx, s, new_page=fits_on_one_page(title, subtitle, page_one, len(related))),
         peers_section(ctx, s),
-        trend_section(ctx, s),
+        *([trend_section(ctx, s)] if s.previous is not None else []),  # one quarter: page 1 says so
         metrics_section(ctx, s, mr, expand),
         limits_section(ctx, s),
         sources_section(ctx, s),
     ]
-    related = format_links(code, formats, "briefing") + (
-        Link("The national league tables", NATIONAL_FROM_PACK), Link("All trusts", "../index.html"))
     return Document(
         title=title,
-        subtitle=f"{segment_cell(row)}; {_rank_words(ctx, s)}",
+        subtitle=subtitle,
         blocks=tuple(blocks),
         subject=f"{cfg.title} briefing for {row.trust_name}, {ctx.quarter}",
         keywords=("NHS Oversight Framework", row.trust_name, code, ctx.quarter),

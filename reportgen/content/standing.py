@@ -107,7 +107,7 @@ def worse_edge(s: TrustStanding, segment: int) -> float | None:
     return floor2(high) if s.exact_cutoffs else high
 
 
-def _drivers(ctx: Context, code: str, row, plural: str) -> tuple[tuple[Driver, ...], tuple[Driver, ...]]:
+def _drivers(ctx: Context, code: str, row) -> tuple[tuple[Driver, ...], tuple[Driver, ...]]:
     cfg, r = ctx.config, ctx.result
     items = r.items
     peers = set(r.trusts.trust_code[r.trusts.trust_type == row.trust_type])
@@ -137,9 +137,8 @@ def _drivers(ctx: Context, code: str, row, plural: str) -> tuple[tuple[Driver, .
             median = W.quantity(rr["median_value"], rr["units"], rid)
             population = cfg.metric(rid).get("population", "type") if rid in cfg["metrics"] else "type"
             if isinstance(population, (list, tuple)) and set(population) != {row.trust_type}:
-                others = [cfg.plural(t) for t in population if t != row.trust_type]
                 wider = ("all types of trust" if len(population) >= len(cfg.trust_types)
-                         else f"{plural} and {' and '.join(others)} together")
+                         else "other types of trust too")
         else:
             peer_scores = peer_items[peer_items.item == item]["score"].dropna()
             if len(peer_scores):
@@ -198,7 +197,7 @@ def standing(ctx: Context, code: str) -> TrustStanding:
             Standing(float(row.average_score), int(row.unadjusted_segment), int(row.adjusted_segment),
                      bool(row.deficit)),
             prev.bounds, cfg.change_threshold)
-    down, up = _drivers(ctx, code, row, plural)
+    down, up = _drivers(ctx, code, row)
     scores_rank = _published_rank(ctx, code, cfg.summary_ids["average"])
     return TrustStanding(
         code=code, name=str(row.trust_name), short=W.short_name(row.trust_name),

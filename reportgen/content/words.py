@@ -22,8 +22,8 @@ METRIC_NAMES = {
     "OF1005": "patients waiting over 52 weeks for community services",
     "OF1010": "cancer diagnosis within 4 weeks",
     "OF1011": "cancer treatment within 62 days",
-    "OF1013": "emergency department patients seen within 4 hours",
-    "OF1014": "emergency department patients there over 12 hours",
+    "OF1013": "A&E patients seen within 4 hours",
+    "OF1014": "A&E patients there over 12 hours",
     "OF1016": "face-to-face contact within 24 hours in a mental health crisis",
     "OF1017": "ambulance response time for category 2 calls",
     "OF1020": "MRSA infections",
@@ -31,7 +31,7 @@ METRIC_NAMES = {
     "OF1025": "days from ready to leave hospital to leaving",
     "OF1028": "ambulance patients taken to emergency departments",
     "OF1035": "CQC community mental health survey",
-    "OF1041": "change in children and young people using mental health services",
+    "OF1041": "young people using mental health services (yearly change)",
     "OF1046": "deaths in hospital against those expected",
     "OF1048": "E. coli infections",
     "OF1057": "urgent community response within 2 hours",
@@ -48,11 +48,12 @@ METRIC_NAMES = {
     "OF1086": "relative difference in costs",
     "OF1088": "C. difficile infections",
     "OF1106": "planned against actual waiting times",
-    "HCAI": "infections (MRSA, E. coli and C. difficile together)",
+    "HCAI": "infections caught in hospital (three kinds together)",
 }
 
 #: Acronyms that may appear in pack prose, with their expansions.
 ACRONYMS = {
+    "A&E": "accident and emergency",
     "CQC": "Care Quality Commission",
     "MH": "mental health",
     "MRSA": "meticillin-resistant Staphylococcus aureus",
@@ -151,5 +152,5 @@ class Acronyms:
             self.seen.add(word)
             return f"{ACRONYMS[word]} ({word})"
 
-        pattern = r"\b(" + "|".join(sorted(ACRONYMS, key=len, reverse=True)) + r")\b"
+        pattern = r"\b(" + "|".join(re.escape(a) for a in sorted(ACRONYMS, key=len, reverse=True)) + r")\b"
         return re.sub(pattern, expand, text)

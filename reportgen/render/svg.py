@@ -133,7 +133,7 @@ _ADVANCE = {
     **dict.fromkeys("ABEKPSVXY", 667), **dict.fromkeys("CDHNRUw", 722), **dict.fromkeys("GOQ", 778),
     **dict.fromkeys("FTZ", 611), "I": 278, "L": 556, "M": 833, "W": 944,
     **dict.fromkeys(" .,:;!/'|", 278), **dict.fromkeys("()-[]", 333), '"': 355, "%": 889, "&": 667,
-    "\u2190": 1000, "\u2192": 1000, "\u2013": 556, "\u2014": 1000,
+    "\u2190": 1000, "\u2192": 1000, "\u2191": 500, "\u2193": 500, "\u2013": 556, "\u2014": 1000,
 }
 _BOLD_FACTOR = 1.09  # Arial Bold's advances are about 9% wider on average
 
@@ -262,7 +262,8 @@ def chart_svg(chart: Chart, *, title: str, desc: str | None = None, id_prefix: s
         width, height = _draw_dot_plot(chart, body)
     elif isinstance(chart, Caterpillar):
         desc = describe_caterpillar(chart) if desc is None else desc
-        width, height = _draw_caterpillar(chart, body)
+        draw = _draw_caterpillar if chart.show_labels else _draw_strip
+        width, height = draw(chart, body)
     else:
         raise TypeError(f"cannot draw a chart of type {type(chart).__name__}")
     return _head(prefix, width, height, title, desc) + "".join(body.parts) + "</svg>"
@@ -362,7 +363,7 @@ def _draw_dot_plot(chart: DotPlot, svg: _Svg) -> tuple[float, float]:
     y = 8.0
     for row, label_lines, note_lines in zip(chart.rows, labels, notes):
         lines = max(len(label_lines), len(note_lines), 1)
-        band_h = max(36.0, lines * LINE_HEIGHT + 14)
+        band_h = max(28.0, lines * LINE_HEIGHT + 10)
         cy = y + band_h / 2
         if row.lower is not None and row.upper is not None:
             x1, x2 = x_of(row.lower), x_of(row.upper)
@@ -389,8 +390,9 @@ def _draw_dot_plot(chart: DotPlot, svg: _Svg) -> tuple[float, float]:
 
 
 def describe_caterpillar(chart: Caterpillar) -> str:
-    parts = [f"Caterpillar chart of {chart.value_label} for {len(chart.points)} trusts in rank order, best at the "
-             f"top, axis from {_fmt(chart.value_min)} to {_fmt(chart.value_max)}"
+    where = "top" if chart.show_labels else "left"
+    parts = [f"Caterpillar chart of {chart.value_label} for {len(chart.points)} trusts in order, best at the "
+             f"{where}, axis from {_fmt(chart.value_min)} to {_fmt(chart.value_max)}"
              f" ({'lower' if chart.lower_is_better else 'higher'} is better)."]
     if any(p.low is not None for p in chart.points):
         parts.append("Each trust's likely range is a line through its dot.")
@@ -477,6 +479,100 @@ def _draw_caterpillar(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
                     target=6, decimals=1)
     if chart.key:
         y = _key(svg, y + 6, chart.key)
+    return WIDTH, y + 10
+
+
+STRIP_PLOT_HEIGHT = 150.0  # the plot area of a caterpillar strip, in viewBox units
+
+
+def _draw_strip(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
+    """A caterpillar chart laid out as a strip: trusts along the axis in the order given (best on the
+    left), score up the side with "better" at the top, likely ranges as vertical lines, cut-offs as
+    dashed horizontal lines with the segments named at the right."""
+    n = max(len(chart.points), 1)
+    lo, hi = chart.value_min, chart.value_max
+    ticks = _score_ticks(lo, hi, 6)
+    tick_w = max(_text_width(f"{t:.1f}") for t in ticks)
+    left = 8 + tick_w + 10
+    seg_w = max((_text_width(name) for name in chart.segments), default=0.0)
+    right = WIDTH - 8 - (seg_w + 10 if chart.segments else 0)
+    top = 8 + LINE_HEIGHT + 6  # room for "better" above the plot
+    bottom = top + STRIP_PLOT_HEIGHT
+
+    def y_of(v: float) -> float:
+        v = min(max(v, lo), hi)
+        frac = (v - lo) / (hi - lo)
+        return top + (frac if chart.lower_is_better else 1 - frac) * (bottom - top)
+
+    step = (right - left) / n
+    # segments: every other one shaded, named at the right
+    edges = [y_of(lo)] + [y_of((c.low + c.high) / 2) for c in chart.cutoffs] + [y_of(hi)]
+    for k in range(len(edges) - 1):
+        if k % 2 == 1:
+            svg.box(left, edges[k], right - left, edges[k + 1] - edges[k], "segment_shade")
+    names = list(chart.segments[:len(edges) - 1])
+    spans = [abs(edges[k + 1] - edges[k]) for k in range(len(names))]
+    if names and min(spans) < LINE_HEIGHT + 4:
+        # narrow segments: their numbers only, under one heading
+        svg.text(right + 8, top - 6, names[0].rsplit(" ", 1)[0] if " " in names[0] else "")
+        names = [name.split()[-1] for name in names]
+    for k, name in enumerate(names):
+        svg.text(right + 8, (edges[k] + edges[k + 1]) / 2 + FONT_SIZE * 0.35, name)
+    for c in chart.cutoffs:
+        if c.high > c.low:
+            svg.box(left, y_of(c.low), right - left, y_of(c.high) - y_of(c.low), "band")
+        y = y_of((c.low + c.high) / 2)
+        svg.line(left, y, right + 4, y, "reference_line", 1.5, dash="5 3")
+    xs = [left + (i + 0.5) * step for i in range(len(chart.points))]
+    width = min(1.6, max(0.7, step * 0.45))
+    dot_r = min(3.5, max(1.3, step * 0.4))
+    for x, p in zip(xs, chart.points):
+        if not p.highlight and p.low is not None and p.high is not None:
+            svg.line(x, y_of(p.low), x, y_of(p.high), "range", width)
+    for x, p in zip(xs, chart.points):
+        if not p.highlight:
+            svg.circle(x, y_of(p.value), dot_r, "dot")
+    for x, p in zip(xs, chart.points):
+        if not p.highlight:
+            continue
+        y_lo, y_hi = y_of(p.value), y_of(p.value)
+        if p.low is not None and p.high is not None:
+            y_lo, y_hi = sorted((y_of(p.low), y_of(p.high)))
+            svg.line(x, y_lo, x, y_hi, "dot_highlight", 4)
+            svg.line(x - 6, y_lo, x + 6, y_lo, "dot_highlight", 2)
+            svg.line(x - 6, y_hi, x + 6, y_hi, "dot_highlight", 2)
+        svg.diamond(x, y_of(p.value), 8, "dot_highlight", "bar_outline")
+        wanted = list(chart.highlight_label) or [p.label]
+        room = (right - left) * 0.62
+        lines = [part for t in wanted for part in _wrap(t, room, bold=True, max_lines=3)]
+        text_w = min(max(_text_width(t, bold=True) for t in lines), room)
+        block_h = len(lines) * LINE_HEIGHT
+        # the data run from top left to bottom right, so the label goes in the empty corner
+        # on the trust's side: bottom left for a trust in the left half, top right otherwise
+        if x <= (left + right) / 2:
+            bx, by = left + 6, bottom - block_h - 8
+            corner = (bx + text_w + 8, by) if x > bx + text_w + 8 else (x, by)
+        else:
+            bx, by = right - text_w - 14, top + 4
+            corner = (bx, by + block_h + 4) if x < bx else (x, by + block_h + 4)
+        svg.box(bx, by - 2, text_w + 8, block_h + 4, "background")
+        svg.line(x, y_of(p.value), corner[0], corner[1], "bar_outline", 1)
+        for k, text in enumerate(lines):
+            svg.text(bx + 4, by + FONT_SIZE + k * LINE_HEIGHT - 2, text, bold=True)
+    # the score axis on the left, "better" at the top
+    svg.line(left, top, left, bottom, "axis", 1)
+    for tick in ticks:
+        y = y_of(tick)
+        svg.line(left - 5, y, left, y, "axis", 1)
+        svg.text(left - 8, y + FONT_SIZE * 0.35, f"{tick:.1f}", anchor="end")
+    best, worst = ("\u2191 better", "\u2193 worse") if chart.lower_is_better else ("\u2191 worse", "\u2193 better")
+    svg.text(8, 8 + FONT_SIZE, best, bold=True)
+    svg.line(left, bottom, right, bottom, "axis", 1)
+    y = bottom + LINE_HEIGHT
+    svg.text(8, y, worst, bold=True)
+    svg.text((left + right) / 2, y, f"{chart.value_label} of each trust, best on the left", anchor="middle")
+    if chart.key:
+        y = _key(svg, y + 2, chart.key)
     return WIDTH, y + 10
 
 
