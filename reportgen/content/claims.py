@@ -168,7 +168,8 @@ def _position_average(s: TrustStanding) -> str:
 
 
 def _position_no_ranges(s: TrustStanding) -> str:
-    return "We do not show likely ranges, because NHS England's league-table file is not in the input."
+    return (f"We cannot show likely ranges, because NHS England's league-table file for {s.quarter} is not in the "
+            f"data we used.")
 
 
 def _position_scores_alone(s: TrustStanding) -> str:
@@ -232,7 +233,7 @@ def _approximate(s: TrustStanding) -> str:
 
 
 def _change_none(s: TrustStanding) -> str:
-    return "The input holds no earlier quarter for this trust, so we cannot show a change."
+    return "There is no earlier quarter in the data for this trust, so we cannot show a change."
 
 
 def _change_segment_same(s: TrustStanding) -> str:

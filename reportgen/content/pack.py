@@ -340,7 +340,7 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
     cfg = ctx.config
     n_scored = int(mr.scored.sum()) if len(mr) else 0
     intro = (f"The trust has scores for {n_scored} of the {len(mr)} measures used for {s.plural}. A measure marked "
-             f"\"not scored\" does not count. Peer figures are for {s.plural}. Rank 1 is best.")
+             f"\"not scored\" does not count. Peer figures are for {s.plural}, and rank 1 is best.")
     scored_ids = set(mr.metric_id[mr.scored]) if len(mr) else set()
     descriptions = dict(zip(mr.metric_id, mr.description)) if len(mr) else {}
     notes = []
