@@ -99,7 +99,8 @@ def main() -> None:
         if worst_blank:
             shares = sorted(worst_blank, reverse=True)
             share, code, page = shares[0]
-            print(f"Blank share of pages before the last: median {100 * statistics.median(s for s, _, _ in shares):.0f}%, "
+            median = statistics.median(s for s, _, _ in shares)
+            print(f"Blank share of pages before the last: median {100 * median:.0f}%, "
                   f"highest {100 * share:.0f}% ({code} page {page}); "
                   f"{sum(1 for s, _, _ in shares if s > 0.2)} of {len(shares)} pages more than 20% blank")
         print(f"Blank share of last pages: median {100 * statistics.median(last_blank):.0f}%")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..downloads.links import pack_links
 from ..model import (
     BulletList,
     Caterpillar,
@@ -108,7 +109,7 @@ def _lines(text: str, per_line: int) -> int:
 def fits_on_one_page(title: str, subtitle: str, blocks: list, n_links: int) -> bool:
     """Whether page 1 (title, links and the verdict) is likely to fit on one printed page, with room to
     spare. If it is, the charts start on page 2; if not, everything flows."""
-    height = _lines(title, 42) * 25 + _lines(subtitle, 80) * 17 + 12 + (n_links // 3 + 1) * 17 + 20
+    height = float(_lines(title, 42) * 25 + _lines(subtitle, 80) * 17 + 12 + (n_links // 3 + 1) * 17 + 20)
     for block in blocks:
         height += _height(block)
     return height <= BODY_PT * 0.92
@@ -407,7 +408,7 @@ def pack_document(ctx: Context, code: str, formats: tuple[str, ...] = ("html", "
     title, blocks = opening(ctx, f"{row.trust_name}: NHS Oversight Framework briefing, {ctx.quarter}")
     subtitle = f"{segment_cell(row)}; {_rank_words(ctx, s)}"
     related = format_links(code, formats, "briefing") + (
-        Link("The national league tables", NATIONAL_FROM_PACK), Link("All trusts", "../index.html"))
+        Link("The national league tables", NATIONAL_FROM_PACK), Link("All trusts", "../index.html")) + pack_links(code)
     page_one = blocks + verdict_sections(ctx, s, expand)
     blocks = [
         *page_one,
