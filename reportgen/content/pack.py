@@ -119,9 +119,9 @@ def _height(block) -> float:
     if isinstance(block, Section):
         return 30 + sum(_height(b) for b in block.blocks)
     if isinstance(block, Paragraph):
-        return _lines(block.text, CHARS_PER_LINE) * LINE_PT + 10
+        return _lines(block.text, CHARS_PER_LINE) * LINE_PT + 6
     if isinstance(block, BulletList):
-        return sum(_lines(item.text, BULLET_CHARS_PER_LINE) * LINE_PT + 2 for item in block.items) + 10
+        return sum(_lines(item.text, BULLET_CHARS_PER_LINE) * LINE_PT + 2 for item in block.items) + 6
     return 60.0  # a note
 
 
