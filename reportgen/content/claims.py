@@ -319,7 +319,7 @@ def _questions(s: TrustStanding) -> list[str]:
     if s.rank_range and (s.rank_range[1] - s.rank_range[0]) >= s.size / 4:
         out.append(f"Our rank could be anywhere from {T.ordinal(s.rank_range[0])} to "
                    f"{T.ordinal(s.rank_range[1])}. Which of our own figures show real change?")
-    return out[:3]
+    return out[:2]
 
 
 RULES: tuple[Rule, ...] = (

@@ -63,7 +63,7 @@ def _said(s: TrustStanding, group: str, expand: W.Acronyms) -> list[str]:
 def verdict_sections(ctx: Context, s: TrustStanding, expand: W.Acronyms) -> list[Section]:
     region = ctx.result.trust(s.code).region
     out = [Section("The verdict", (
-        Paragraph.of(f"{s.name} is {s.type_words} in the {region} region. " + " ".join(_said(s, "segment", expand))),
+        Paragraph.of(f"{s.short} is {s.type_words} in the {region} region. " + " ".join(_said(s, "segment", expand))),
         Paragraph.of(" ".join(_said(s, "position", expand))),
     ), id="verdict")]
     change = [c for c in claims(s, "better") + claims(s, "worse") if c.key != "worse.approximate"]
@@ -75,8 +75,8 @@ def verdict_sections(ctx: Context, s: TrustStanding, expand: W.Acronyms) -> list
     since = f"Since {s.previous.quarter}" if s.previous else "Since last quarter"
     out.append(Section(since, (Paragraph.of(" ".join(_said(s, "change", expand))),), id="since-last-quarter"))
     down, up = _said(s, "down", expand), _said(s, "up", expand)
-    drivers: list = [Paragraph.of(f"These are the scores that count in its average. A score of 1 is best and 4 is "
-                                  f"worst. Medians are for {s.plural}.")]
+    drivers: list = [Paragraph.of(f"These scores count in its average; 1 is best and 4 worst. Medians are for "
+                                  f"{s.plural}.")]
     drivers.append(Paragraph.of(Run("Pulling its average down most", strong=True)))
     drivers.append(BulletList(tuple(Paragraph.of(t) for t in down)) if down else
                    Paragraph.of("None of its scores is worse than its average."))
@@ -109,7 +109,8 @@ def _lines(text: str, per_line: int) -> int:
 def fits_on_one_page(title: str, subtitle: str, blocks: list, n_links: int) -> bool:
     """Whether page 1 (title, links and the verdict) is likely to fit on one printed page, with room to
     spare. If it is, the charts start on page 2; if not, everything flows."""
-    height = float(_lines(title, 42) * 25 + _lines(subtitle, 80) * 17 + 12 + (n_links // 3 + 1) * 17 + 20)
+    # in print each link to the other formats and files is a line of its own
+    height = float(_lines(title, 42) * 25 + _lines(subtitle, 80) * 17 + 12 + n_links * 15 + 20)
     for block in blocks:
         height += _height(block)
     return height <= BODY_PT * 0.92
@@ -209,7 +210,7 @@ def peers_section(ctx: Context, s: TrustStanding) -> Section:
     message = f"{s.short} has the {T.ordinal(position)} best average of {len(points)} {s.plural}"
     if has_ranges and cutoffs:
         message += f"; {crossing} of {len(points)} likely ranges cross a segment cut-off"
-    alt = message + ". " + " ".join(label) + "."
+    alt = message + ". " + " ".join(label) + ". Every trust's figures are in the national league tables."
     rows: list[tuple[str, str]] = [
         (s.short, f"average {s.average:.2f}" + (f" (likely {s.average_range[0]:.2f} to {s.average_range[1]:.2f})"
                                                  if s.average_range else "")
@@ -221,7 +222,7 @@ def peers_section(ctx: Context, s: TrustStanding) -> Section:
     if cutoffs:
         rows.append(("Segment cut-offs", "; ".join(
             f"{c.low:.2f}" if c.low == c.high else f"{c.low:.2f} to {c.high:.2f}" for c in cutoffs)))
-    data = Table(caption=f"{s.short} among {s.plural}, {ctx.quarter} (every trust is in the national tables)",
+    data = Table(caption=f"{s.short} among {s.plural}, {ctx.quarter}",
                  columns=("Figure", "Value"), rows=tuple(rows),
                  numeric=(False, True), id="peers")
     fig = Figure(chart, alt=alt, caption=f"{message}. Best average at the top; 1 is best and 4 worst.",
@@ -341,7 +342,7 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
     cfg = ctx.config
     n_scored = int(mr.scored.sum()) if len(mr) else 0
     intro = (f"The trust has scores for {n_scored} of the {len(mr)} measures used for {s.plural}. A measure marked "
-             f"\"not scored\" does not count. Peer figures are for {s.plural}, and rank 1 is best.")
+             f"\"not scored\" does not count. Rank 1 is best.")
     scored_ids = set(mr.metric_id[mr.scored]) if len(mr) else set()
     descriptions = dict(zip(mr.metric_id, mr.description)) if len(mr) else {}
     notes = []
