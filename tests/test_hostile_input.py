@@ -775,3 +775,15 @@ def test_d13_an_output_in_a_data_folder_is_refused(tmp_path, command):
     assert_one_sentence(result, 2, f"--out {out} is in the --data folder",
                         "the next run would read it as one of NHS England's files")
     assert sorted(p.name for p in folder.iterdir()) == ["mh.csv"]
+
+
+def test_d5b_only_an_over_long_run_of_letters_gets_break_opportunities():
+    from reportgen.render.html import break_long_words
+
+    assert break_long_words("L" * 25) == "L" * 25
+    assert break_long_words("Kent " + "L" * 60) == "Kent " + "\u200b".join(["L" * 10] * 6)
+    url = "https://example.invalid/" + "a" * 30 + "1" + "a" * 30
+    assert break_long_words(url) == url
+    from markupsafe import Markup
+
+    assert break_long_words(Markup("L" * 80)) == "L" * 80

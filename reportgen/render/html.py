@@ -48,6 +48,20 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
+#: A run of letters this long (no real word is) gets invisible break opportunities, so that a name from the data
+#: made of one enormous word wraps in a table cell instead of running off the page.
+LONG_WORD = 60
+_LONG_WORD = re.compile(rf"[^\W\d_]{{{LONG_WORD},}}")
+
+
+def break_long_words(value):
+    """Every text value the templates print: a zero-width space every 10 letters of an over-long word."""
+    if isinstance(value, str) and not isinstance(value, Markup) and _LONG_WORD.search(value):
+        return _LONG_WORD.sub(lambda m: "\u200b".join(m.group(0)[i:i + 10] for i in range(0, len(m.group(0)), 10)),
+                              value)
+    return value
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The one strict, autoescaping Jinja environment (built once per process)."""
@@ -58,6 +72,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=break_long_words,
     )
     env.globals["colour"] = palette.COLOURS
     return env
