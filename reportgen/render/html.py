@@ -23,6 +23,7 @@ from .. import fonts
 from ..model import BulletList, Chart, Document, Figure, Note, Paragraph, Section, Table
 from ..resources import templates_dir
 from . import palette, svg
+from .columns import print_widths
 from .links import resolve
 from .svg import chart_svg as _chart_svg
 
@@ -42,6 +43,7 @@ class Node:
     id: str = ""               # element id (sections: the heading's id)
     caption_id: str = ""       # tables
     classes: str = ""          # tables: "short" (keep on one page), "wide" (smaller print)
+    widths: tuple[float, ...] = ()  # tables: each column's printed width, per cent (``columns.print_widths``)
     svg: Markup = Markup("")   # figures: the chart
     data: Node | None = None  # figures: their data table
     row_ids: list[str] = field(default_factory=list)  # tables: an id for each row, where rows are linked to
@@ -145,8 +147,10 @@ def _table_classes(table: Table) -> str:
 
 def _table_node(table: Table, ids: _Ids, fallback: str | None = None) -> Node:
     table_id = ids.take(table.id) if table.id else (ids.take(fallback) if fallback else ids.next("table"))
+    classes = _table_classes(table)
     return Node("table", table, id=table_id, caption_id=ids.take(f"{table_id}-caption"),
-                classes=_table_classes(table), row_ids=[ids.take(r) for r in table.row_ids])
+                classes=classes, widths=print_widths(table, "wide" in classes.split()),
+                row_ids=[ids.take(r) for r in table.row_ids])
 
 
 def _nodes(blocks, depth: int, ids: _Ids) -> list[Node]:
