@@ -10,6 +10,8 @@ automatic layout (CSS 2.1, 17.5.2.2) on the shipped font's own advance widths:
   anywhere), or its longest number in a data cell (which never wraps), and would
   like to be as wide as its longest cell;
 - the first column (the row headers) takes the share the stylesheet gave it;
+- a column that would be narrower than its longest word is widened to it, at
+  the expense of those with room to spare, so that no word is broken;
 - the rest of the width goes to the other columns in proportion to what they
   would like, or, when it is short, in proportion to what they need beyond their
   narrowest.
@@ -57,28 +59,40 @@ def text_width(text: str, size_pt: float, bold: bool = False) -> float:
     return sum(widths.get(ord(ch), default) for ch in text) * size_pt / per_em * SLACK
 
 
-def _needs(cells: list[tuple[str, bool, bool]], size: float) -> tuple[float, float]:
-    """(narrowest, widest) width of a column's cells: (text, bold, never wrapped) triples."""
-    narrowest = widest = 0.0
+def _needs(cells: list[tuple[str, bool, bool]], size: float) -> tuple[float, float, float]:
+    """(narrowest, longest word, widest) width of a column's cells: (text, bold, never wrapped) triples."""
+    narrowest = word = widest = 0.0
     for text, bold, nowrap in cells:
         whole = text_width(text, size, bold)
+        longest = whole if nowrap else max((text_width(w, size, bold) for w in text.split()), default=0.0)
         # A cell that may wrap can break anywhere (``overflow-wrap: anywhere``): its narrowest is one character.
         narrowest = max(narrowest, whole if nowrap else max((text_width(c, size, bold) for c in text), default=0.0))
+        word = max(word, longest)
         widest = max(widest, whole)
-    return narrowest, widest
+    return narrowest, word, widest
+
+
+def _whole_words(widths: list[float], words: list[float]) -> list[float]:
+    """Widen a column too narrow for its longest word, taking the width from those with room to spare."""
+    short = sum(max(0.0, n - w) for w, n in zip(widths, words))
+    spare = sum(max(0.0, w - n) for w, n in zip(widths, words))
+    if short <= 0 or spare < short:
+        return widths
+    return [n if w < n else w - (w - n) * short / spare for w, n in zip(widths, words)]
 
 
 def print_widths(table: Table, wide: bool) -> tuple[float, ...]:
     """Each column's share of the printed table's width, in per cent (they add up to 100)."""
     size, pad = FONT_PT[wide], PADDING_PT[wide]
     numeric = table.numeric or (False,) * len(table.columns)
-    needs = []
+    needs, words = [], []
     for j, header in enumerate(table.columns):
         # Headers and row headers are bold; a number in a data cell never wraps (``td.num``).
         cells = [(header, True, False)] + [(row[j], j == 0, numeric[j] and j > 0) for row in table.rows]
-        lo, hi = _needs(cells, size)
+        lo, word, hi = _needs(cells, size)
         extra = pad + (FIRST_PADDING_PT if j == 0 else 0.0)
         needs.append((lo + extra, hi + extra))
+        words.append(word + extra)
     total = PAGE_WIDTH_PT
     first = max(needs[0][0], FIRST_SHARE[wide] * total) if len(needs) > 1 else total
     rest = needs[1:]
@@ -93,6 +107,7 @@ def print_widths(table: Table, wide: bool) -> tuple[float, ...]:
         widths = [first] + [lo + (room - lo_sum) * (hi - lo) / spread for lo, hi in rest]
     else:  # too narrow even so: in proportion to the narrowest (long words wrap anywhere)
         widths = [first] + [lo * room / lo_sum for lo, _ in rest]
+    widths = _whole_words(widths, words)
     shares = [round(100 * w / sum(widths), 2) for w in widths]
     shares[0] = round(100 - sum(shares[1:]), 2)
     return tuple(shares)
