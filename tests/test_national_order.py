@@ -105,3 +105,19 @@ def test_statements_the_review_found_false_are_gone(ctx):
         assert "Add it to show how uncertain each rank is" in text
     if not t.recovery_published.any():
         assert f"file for {ctx.quarter} does not say which trusts are in the Recovery Support Programme" in text
+
+
+def test_word_links_from_the_a_to_z_list_reach_their_rows(ctx):
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    data = render(national_document(ctx), "docx")
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    bookmarks = {b.get(f"{w}name") for b in body.iter(f"{w}bookmarkStart")}
+    anchors = {link.get(f"{w}anchor") for link in body.iter(f"{w}hyperlink") if link.get(f"{w}anchor")}
+    rows = {a for a in anchors if a.startswith("row_")}
+    assert len(rows) == len(ctx.result.trusts)
+    assert anchors <= bookmarks, sorted(anchors - bookmarks)[:5]

@@ -427,6 +427,11 @@ class _Writer:
                 r.font.size = font_size
                 if i == 0 or j == 0:
                     r.bold = True
+                if i > 0 and j == 0 and table.row_ids:  # a row other blocks link to (the A to Z list)
+                    name = bookmark_name(table.row_ids[i - 1])
+                    if name not in self.bookmarks:
+                        self.bookmarks.add(name)
+                        _bookmark(p, name, len(self.bookmarks))
                 if numeric[j]:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if i == 0:
