@@ -20,11 +20,14 @@ NOT_APPLICABLE = "not applicable"
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of inline text. ``href`` makes it a link; ``strong`` bold."""
+    """A piece of inline text. ``href`` makes it a link; ``strong`` bold. An ``optional`` link is
+    left out, text and all, where it cannot be followed (a PDF or Word file built without the
+    site's address), instead of being named in words."""
 
     text: str
     strong: bool = False
     href: str | None = None
+    optional: bool = False
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,17 @@ def test_word_links_from_the_a_to_z_list_reach_their_rows(ctx):
     rows = {a for a in anchors if a.startswith("row_")}
     assert len(rows) == len(ctx.result.trusts)
     assert anchors <= bookmarks, sorted(anchors - bookmarks)[:5]
+
+
+def test_pack_links_are_left_out_where_they_cannot_be_followed(ctx):
+    """A PDF built without the site's address leaves out the pack links instead of naming every file in words;
+    with the address they are absolute links."""
+    import dataclasses
+
+    from reportgen.render.html import render_html
+
+    doc = dataclasses.replace(national_document(ctx), path="2025-26-q4/league-tables", site_url="")
+    assert f'href="{PACKS_DIR}/' in render_html(doc)
+    assert "briefing pack for" not in render_html(doc, for_pdf=True)
+    with_site = dataclasses.replace(doc, site_url="https://example.org/oversight/")
+    assert f'href="https://example.org/oversight/2025-26-q4/{PACKS_DIR}/' in render_html(with_site, for_pdf=True)

@@ -314,14 +314,16 @@ def find_a_trust(ctx: Context, packs: frozenset[str] | None) -> Section:
     r = ctx.result
     t = r.trusts.sort_values("trust_name", key=lambda s: s.str.casefold(), kind="stable")
     several = len(r.trust_types) > 1
-    intro = "Trusts are listed from A to Z. Each name links to the trust's row in its league table"
-    intro += "; the second link opens its briefing pack." if packs is None or packs else "."
+    intro = "Trusts are listed from A to Z. Each name links to the trust's row in its league table."
+    if packs is None or packs:
+        intro += " On the website, a second link opens the trust's briefing pack."
     items = []
     for row in t.itertuples():
         name = f"{row.trust_name} ({row.trust_code})" + (f", {row.trust_type.lower()}" if several else "")
         parts: list[str | Run] = [Run(name, href=f"#{row_id(row.trust_code)}")]
         if packs is None or row.trust_code in packs:
-            parts += [": ", Run(f"briefing pack for {row.trust_code}", href=f"{PACKS_DIR}/{row.trust_code}.html")]
+            parts += [" ", Run(f"(briefing pack for {row.trust_code})", href=f"{PACKS_DIR}/{row.trust_code}.html",
+                               optional=True)]
         items.append(Paragraph.of(*parts))
     return Section("Find a trust", (Paragraph.of(intro), BulletList(tuple(items))), id="find-a-trust")
 

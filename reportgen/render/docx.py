@@ -298,6 +298,8 @@ def _add_runs(paragraph, runs: Iterable[Run], doc: Document | None = None) -> No
     for run in runs:
         if run.href and doc is not None:
             target = resolve(doc, "docx", run.href, run.text)
+            if run.optional and target.href is None and not target.self_link:
+                continue
             run = Run(target.text, strong=run.strong, href=target.href)
         if run.href:
             _add_hyperlink(paragraph, run)
