@@ -25,7 +25,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=25, help="longest sentence allowed, in words")
     args = ap.parse_args()
     config = Config.load()
-    dataset = load(args.data, config)
+    dataset = load(args.data, config, args.quarter)
     quarter = args.quarter or dataset.latest_quarter
     doc = national_document(make_context(dataset, config, quarter))
     readings = section_readings(doc.blocks, heading="(opening)")
