@@ -212,12 +212,10 @@ def peers_section(ctx: Context, s: TrustStanding) -> Section:
         message += f"; {crossing} of {len(points)} likely ranges cross a segment cut-off"
     alt = message + ". " + " ".join(label) + ". Every trust's figures are in the national league tables."
     rows: list[tuple[str, str]] = [
-        (s.short, f"average {s.average:.2f}" + (f" (likely {s.average_range[0]:.2f} to {s.average_range[1]:.2f})"
-                                                 if s.average_range else "")
-         + f"; ranked {T.ordinal(s.rank)} of {s.size}" + (
-             f" (likely {T.ordinal(s.rank_range[0])} to {T.ordinal(s.rank_range[1])})" if s.rank_range else "")),
-        ("Best, median and worst average", f"{t.average_score.min():.2f}, "
-                                            f"{float(np.median(t.average_score)):.2f} and {t.average_score.max():.2f}"),
+        ("Its average", f"{s.average:.2f}" + (
+            f" (likely {s.average_range[0]:.2f} to {s.average_range[1]:.2f})" if s.average_range else "")),
+        ("Its rank", f"{T.ordinal(s.rank)} of {s.size}" + (
+            f" (likely {T.ordinal(s.rank_range[0])} to {T.ordinal(s.rank_range[1])})" if s.rank_range else "")),
     ]
     if cutoffs:
         rows.append(("Segment cut-offs", "; ".join(

@@ -482,7 +482,7 @@ def _draw_caterpillar(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
     return WIDTH, y + 10
 
 
-STRIP_PLOT_HEIGHT = 140.0  # the plot area of a caterpillar strip, in viewBox units
+STRIP_PLOT_HEIGHT = 130.0  # the plot area of a caterpillar strip, in viewBox units
 
 
 def _draw_strip(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
