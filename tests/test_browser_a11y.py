@@ -1,4 +1,5 @@
-"""What a browser shows, beyond axe: reflow, forced colours and scroll regions.
+"""What a browser shows and announces, beyond axe: reflow, forced colours, scroll regions,
+print, and a screen-reader transcript.
 
 Built once from NHS England's real mental health and community trust file: the
 national document, one trust's pack (RWR) and the quarter's site index, as web
@@ -12,9 +13,15 @@ pages, opened in Debian's Chromium through Playwright.
   painted differently from the others.
 - A table region is a focusable, named region only when it scrolls.
 - Printed from the browser, long tables repeat their header row on every page.
+- Transcript: the Chromium accessibility tree (role, name, level, in order) of
+  each page, compared with the reviewed copy in ``tests/transcripts/``. When a
+  change in what a screen reader hears is intended, regenerate the copies with
+  ``REPORTGEN_UPDATE_TRANSCRIPTS=1 PYTHONPATH=$PWD python3 -m pytest tests/test_browser_a11y.py -k transcript``
+  and read the diff as a reviewer would before committing it.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -30,6 +37,8 @@ pytestmark = pytest.mark.slow
 
 TRUST = "RWR"
 WIDTHS = (320, 640, 1280)
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+UPDATE = "REPORTGEN_UPDATE_TRANSCRIPTS"
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +192,109 @@ def test_captions_are_not_the_names_of_their_regions(pages, browser):
     assert names
     for labelledby, label, caption in names:
         assert labelledby is None and label and label != caption
+
+
+# --- transcript ---------------------------------------------------------------------
+
+#: Roles that carry no meaning of their own: their children are read in their place.
+_TRANSPARENT = {"generic", "none", "presentation", "LineBreak", "InlineTextBox", "RootWebArea"}
+
+
+def _ax_tree(context, page) -> tuple[dict, str]:
+    """Chromium's full accessibility tree (CDP ``Accessibility.getFullAXTree``): nodes by id, and the root."""
+    cdp = context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    by_id = {n["nodeId"]: n for n in nodes}
+    root = next(n["nodeId"] for n in nodes if not n.get("parentId"))
+    return by_id, root
+
+
+def _value(node: dict, key: str) -> str:
+    return " ".join(str((node.get(key) or {}).get("value", "")).split())
+
+
+def _texts(by_id: dict, ids: list[str]) -> list[str]:
+    """The static text under ``ids``, in order; a node of any other meaningful role stops the walk."""
+    found: list[str] = []
+    for node_id in ids:
+        node = by_id.get(node_id)
+        if node is None or node.get("ignored"):
+            continue
+        role = _value(node, "role")
+        if role == "StaticText":
+            found.append(_value(node, "name"))
+        elif role in _TRANSPARENT or role in ("strong", "emphasis"):
+            found.extend(_texts(by_id, node.get("childIds", [])))
+        else:
+            found.append("\0")  # something more than text
+    return found
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _transcript(by_id: dict, node_id: str, depth: int = 0, lines: list[str] | None = None) -> list[str]:
+    """What a screen reader meets, in order: one line per node with its role, level and name.
+
+    Ignored nodes and roles without meaning are skipped (their children are kept); a table
+    row is one line of its cells' names; text that only repeats its parent's name is left out."""
+    if lines is None:
+        lines = []
+    node = by_id[node_id]
+    role, name = _value(node, "role"), _value(node, "name")
+    children = node.get("childIds", [])
+    if node.get("ignored") or role in _TRANSPARENT or (role == "StaticText" and not name):
+        for child in children:
+            _transcript(by_id, child, depth, lines)
+        return lines
+    if role == "row":
+        cells = [_value(by_id[c], "name") for c in children if c in by_id and not by_id[c].get("ignored")]
+        lines.append("  " * depth + "row: " + " | ".join(cells))
+        return lines
+    if role == "StaticText":
+        lines.append("  " * depth + name)
+        return lines
+    parts = [role]
+    for prop in node.get("properties", []):
+        if prop["name"] in ("level", "checked", "pressed", "expanded", "selected", "disabled", "sort"):
+            value = prop["value"].get("value")
+            if value not in (None, False, "none", "false"):
+                parts.append(f"{prop['name']} {value}" if value is not True else prop["name"])
+    lines.append("  " * depth + " ".join(parts) + (f": {name}" if name else ""))
+    if role in ("img", "image"):  # a chart's parts are not read: its name is
+        return lines
+    if name and _squash(" ".join(_texts(by_id, children))) == _squash(name):
+        return lines  # the children only spell out the name (a link's text in several pieces)
+    for child in children:
+        kid = by_id.get(child)
+        if kid is not None and _value(kid, "role") == "StaticText" and _value(kid, "name") == name:
+            continue
+        _transcript(by_id, child, depth + 1, lines)
+    return lines
+
+
+@pytest.mark.parametrize("name", ["national", "pack", "index"])
+def test_screen_reader_transcript_matches_the_reviewed_copy(pages, browser, name):
+    context, page = _open(browser, pages[name], 1280)
+    try:
+        by_id, root = _ax_tree(context, page)
+    finally:
+        context.close()
+    text = "\n".join(_transcript(by_id, root)) + "\n"
+    reviewed = TRANSCRIPTS / f"{name}.txt"
+    if os.environ.get(UPDATE):
+        reviewed.parent.mkdir(exist_ok=True)
+        reviewed.write_text(text, encoding="utf-8")
+    assert reviewed.is_file(), f"no reviewed transcript {reviewed}: run with {UPDATE}=1 and review it"
+    expected = reviewed.read_text(encoding="utf-8")
+    if text != expected:
+        import difflib
+
+        diff = "".join(list(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
+                                                 "reviewed", "now", n=1))[:80])
+        pytest.fail(f"what a screen reader hears on the {name} page changed; if intended, regenerate "
+                    f"with {UPDATE}=1 and review:\n{diff}", pytrace=False)
 
 
 # --- browser print ------------------------------------------------------------------
