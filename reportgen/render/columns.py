@@ -12,8 +12,11 @@ automatic layout (CSS 2.1, 17.5.2.2) on the shipped font's own advance widths:
 - the first column (the row headers) takes the share the stylesheet gave it;
 - a column that would be narrower than its longest word is widened to it, at
   the expense of those with room to spare, so that no word is broken;
-- the rest of the width goes to the other columns in proportion to what they
-  would like, or, when it is short, in proportion to what they need beyond their
+- when every other column fits at its widest, the spare width goes first to the
+  row headers, up to their widest, and then to the others in proportion to what they
+  would like;
+- otherwise the rest of the width goes to every column, the row headers included, in
+  proportion to what more they would like, or, when it is short, in proportion to what they need beyond their
   narrowest.
 
 A cell narrower than its text still wraps (``overflow-wrap: anywhere``), and
@@ -100,11 +103,18 @@ def print_widths(table: Table, wide: bool) -> tuple[float, ...]:
     lo_sum, hi_sum = sum(lo for lo, _ in rest), sum(hi for _, hi in rest)
     if not rest:
         widths = [first]
-    elif hi_sum <= room:  # every column as wide as it would like, the spare width shared in proportion
+    elif hi_sum <= room:
+        # every column as wide as it would like; the spare width goes first to the row headers, which
+        # otherwise wrap onto several lines (trust names), then to the rest in proportion
+        to_first = min(room - hi_sum, max(0.0, needs[0][1] - first))
+        first, room = first + to_first, room - to_first
         widths = [first] + [hi + (room - hi_sum) * hi / hi_sum for _, hi in rest]
-    elif lo_sum <= room:  # each its narrowest, and what is left in proportion to what more it would like
-        spread = sum(hi - lo for lo, hi in rest) or 1.0
-        widths = [first] + [lo + (room - lo_sum) * (hi - lo) / spread for lo, hi in rest]
+    elif lo_sum <= room:
+        # each its narrowest (the row headers their share), and what is left in proportion to what more
+        # each would like, the row headers included, so that trust names wrap onto fewer lines
+        cols = [(first, max(first, needs[0][1]))] + rest
+        spread = sum(hi - lo for lo, hi in cols) or 1.0
+        widths = [lo + (room - lo_sum) * (hi - lo) / spread for lo, hi in cols]
     else:  # too narrow even so: in proportion to the narrowest (long words wrap anywhere)
         widths = [first] + [lo * room / lo_sum for lo, _ in rest]
     widths = _whole_words(widths, words)
