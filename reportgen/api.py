@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from .build import BuildReport
     from .load import Dataset
+    from .release import BuildReport
 
     PathLike: TypeAlias = str | Path
     Data: TypeAlias = Dataset | PathLike | Iterable[PathLike]
@@ -81,8 +81,8 @@ def build(data: Data, out: PathLike, quarter: str | None = None,
     ``trusts`` limits the packs to these trust codes; ``national=False`` leaves
     the national document out; ``packs=False`` writes no packs.
     """
-    from .build import build as run_build
-    from .build import make_context, parse_formats
+    from .release import build as run_build
+    from .release import make_context, parse_formats
 
     dataset = _dataset(data)
     assert dataset.config is not None

@@ -435,10 +435,10 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no
     A file is written only when something it depends on changed since the last build into --out."""
     import signal
 
-    from .build import build as run_build
-    from .build import check_trust_code, parse_formats
     from .incremental import request_key, up_to_date
     from .load import find_csv_files
+    from .release import build as run_build
+    from .release import check_trust_code, parse_formats
     from .render.links import check_site_url
 
     # SIGTERM stops the build as Ctrl-C does: workers stopped, no temporary left behind.
@@ -459,7 +459,7 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no
         Say(quiet).info(f"Nothing changed since the last build: every file in {current} is current "
                         f"(--force writes them again).")
         return
-    from .build import make_context
+    from .release import make_context
 
     inp = Inputs(data, quarter, config_path, cutoffs, quiet)
     ctx = make_context(inp.dataset, inp.config, inp.quarter, inp.cutoffs)

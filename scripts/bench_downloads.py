@@ -15,7 +15,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reportgen.build import make_context  # noqa: E402
 from reportgen.config import Config  # noqa: E402
 from reportgen.csvsafe import csv_text  # noqa: E402
 from reportgen.downloads.ods import write_ods  # noqa: E402
@@ -23,6 +22,7 @@ from reportgen.downloads.spreadsheet import workbook  # noqa: E402
 from reportgen.downloads.tables import build_tables  # noqa: E402
 from reportgen.downloads.xlsx import write_xlsx  # noqa: E402
 from reportgen.load import load  # noqa: E402
+from reportgen.release import make_context  # noqa: E402
 
 
 def best(fn, repeat: int) -> tuple[float, object]:

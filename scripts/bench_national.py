@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     t0 = time.perf_counter()
-    from reportgen.build import make_context, render
     from reportgen.config import Config
     from reportgen.content.national import national_document
     from reportgen.load import load
+    from reportgen.release import make_context, render
 
     t_import = time.perf_counter() - t0
     config = Config.load()

@@ -135,9 +135,9 @@ def main() -> None:
         formats = ("html", "pdf", "docx")
 
         t_start, cpu_start = time.perf_counter(), os.times()
-        from reportgen.build import build, make_context
         from reportgen.config import Config
         from reportgen.load import load
+        from reportgen.release import build, make_context
 
         config = Config.load()
         dataset = load([data], config)

@@ -23,11 +23,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from reportgen.build import make_context, render
 from reportgen.config import Config
 from reportgen.content.pack import pack_document
 from reportgen.content.readability import section_readings
 from reportgen.load import load
+from reportgen.release import make_context, render
 
 DPI = 30
 PAGE_MM = (210.0, 297.0)

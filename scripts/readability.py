@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from reportgen.build import make_context
 from reportgen.config import Config
 from reportgen.content.national import national_document
 from reportgen.content.readability import section_readings
 from reportgen.load import load
+from reportgen.release import make_context
 
 
 def main() -> None:

@@ -5,12 +5,12 @@ import re
 
 import pytest
 
-from reportgen.build import make_context
 from reportgen.config import Config
 from reportgen.content.national import national_document
 from reportgen.content.pack import pack_document
 from reportgen.load import load
 from reportgen.model import Figure, walk
+from reportgen.release import make_context
 from tests.shared_data import MH_DATA, MH_LEAGUE, shared_file
 
 

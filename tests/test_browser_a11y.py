@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.build import build, make_context
 from reportgen.config import Config
 from reportgen.load import load
+from reportgen.release import build, make_context
 from tests import checkers
 from tests.shared_data import MH_DATA, MH_LEAGUE, shared_file
 

@@ -10,7 +10,6 @@ import re
 import numpy as np
 import pytest
 
-from reportgen.build import make_context
 from reportgen.changes import cutoff_bounds
 from reportgen.config import Config
 from reportgen.content import claims as C
@@ -22,6 +21,7 @@ from reportgen.content.readability import long_sentences, reading_age, section_r
 from reportgen.content.standing import standing
 from reportgen.load import load
 from reportgen.model import BulletList, Paragraph, Section, Table
+from reportgen.release import make_context
 from tests.shared_data import ACUTE_Q1_DATA, MH_DATA, MH_LEAGUE, ROOT, shared_file
 
 pytestmark = pytest.mark.slow

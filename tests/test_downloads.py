@@ -20,7 +20,6 @@ import pandas as pd
 import pytest
 from lxml import etree
 
-from reportgen.build import build, make_context
 from reportgen.config import Config
 from reportgen.content import national, pack
 from reportgen.downloads import DATA_DIR, listing, trust_csv, write_downloads
@@ -28,6 +27,7 @@ from reportgen.downloads import columns as C
 from reportgen.downloads.spreadsheet import CONTENTS, COVER, NOTES, short_name
 from reportgen.league import COLUMNS as LEAGUE_COLUMNS
 from reportgen.load import load
+from reportgen.release import build, make_context
 from tests import checkers
 from tests.shared_data import MH_DATA, MH_LEAGUE, ROOT, shared_file
 

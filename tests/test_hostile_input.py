@@ -325,7 +325,7 @@ def test_d12_a_write_that_fails_names_the_file_and_leaves_nothing(tmp_path):
 
 
 def test_d13_a_failed_pack_leaves_none_of_its_files(tmp_path, monkeypatch):
-    import reportgen.build as build
+    import reportgen.release as build
 
     real = build.render
 
@@ -750,7 +750,7 @@ def test_d13_trust_with_no_packs_is_refused(tmp_path):
 
 
 def test_d13_jobs_is_capped_at_the_work(tmp_path, monkeypatch):
-    import reportgen.build as build
+    import reportgen.release as build
 
     made = []
     real = build._Worker.__init__

@@ -6,10 +6,10 @@ import html
 import pandas as pd
 import pytest
 
-from reportgen.build import make_context, render
 from reportgen.config import Config
 from reportgen.content.national import national_document
 from reportgen.load import load
+from reportgen.release import make_context, render
 from tests import document_checks as checks
 from tests.shared_data import MH_DATA, MH_LEAGUE, ROOT, shared_file
 

@@ -14,10 +14,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from reportgen.build import make_context
 from reportgen.config import Config
 from reportgen.content import limits as L
 from reportgen.load import load
+from reportgen.release import make_context
 from tests.shared_data import ACUTE_Q1_DATA, MH_DATA, MH_LEAGUE, ROOT, shared_file
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?%?")

@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from reportgen.build import build, make_context, render
 from reportgen.config import Config
 from reportgen.content.national import national_document
 from reportgen.content.readability import section_readings
 from reportgen.load import load
 from reportgen.model import BulletList, Section
 from reportgen.outputs import PACKS_DIR
+from reportgen.release import build, make_context, render
 from tests.shared_data import MH_DATA, MH_LEAGUE, ROOT, shared_file
 
 ORDER = ("main-points", "about", "contents", "find-a-trust", "league-tables", "limits", "derivation", "changes",

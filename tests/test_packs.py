@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from reportgen.build import make_context, render
 from reportgen.config import Config
 from reportgen.content.pack import pack_document
 from reportgen.content.text import ordinal
 from reportgen.load import load
+from reportgen.release import make_context, render
 from tests import checkers
 from tests import document_checks as checks
 from tests.shared_data import MH_DATA, MH_LEAGUE, ROOT, shared_file

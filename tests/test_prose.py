@@ -110,9 +110,9 @@ def test_every_shipped_prose_file_parses():
 
 
 def test_a_hostile_data_file_name_is_never_a_link_in_the_documents(tmp_path):
-    from reportgen.build import make_context
     from reportgen.content.national import national_document
     from reportgen.load import load
+    from reportgen.release import make_context
     from reportgen.render.html import render_html
 
     data = tmp_path / HOSTILE_FILE

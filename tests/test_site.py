@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 from lxml import html as lxml_html
 
-from reportgen.build import make_context
 from reportgen.config import Config
 from reportgen.content import site
 from reportgen.load import load
 from reportgen.quarters import slug
+from reportgen.release import make_context
 from tests import checkers
 from tests.shared_data import MH_DATA, MH_LEAGUE, shared_file
 

@@ -6,11 +6,11 @@ import dataclasses
 
 import pytest
 
-from reportgen.build import make_context
 from reportgen.config import Config, _thaw
 from reportgen.content.national import accessibility_section
 from reportgen.load import load
 from reportgen.model import Section, walk
+from reportgen.release import make_context
 from tests.shared_data import ROOT
 
 

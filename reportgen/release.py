@@ -17,7 +17,6 @@ import multiprocessing
 import os
 import sys
 import time
-import types
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -493,18 +492,3 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     ledger.save(report.outputs, request if complete else "", {n: o for n, o in others.items() if n not in site})
     report.seconds["total"] = time.perf_counter() - t_all
     return report
-
-
-# ---------------------------------------------------------------------------
-# ``reportgen.build(data, out, ...)`` is the public function (reportgen.api). Importing this module
-# makes Python set the package's ``build`` attribute to the module, so the module is callable too.
-
-
-class _CallableModule(types.ModuleType):
-    def __call__(self, *args, **kwargs):
-        from .api import build as public_build
-
-        return public_build(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
