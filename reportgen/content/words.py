@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 import re
 
+from . import text as T
+
 #: Plain names of the metrics, by score id (OF1xxx) or combined item id.
 METRIC_NAMES = {
     "OF1003": "patients waiting over 52 weeks for planned treatment",
@@ -87,11 +89,6 @@ def metric_name(metric_id: str, description: str = "") -> str:
     return text
 
 
-def _figure(value: float, decimals: int = 2) -> str:
-    text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
-    return "0" if text in ("-0", "") else text
-
-
 def quantity(value, units: str = "", metric_id: str = "", decimals: int = 2) -> str:
     """A raw value with its unit in words; "no data" if missing."""
     try:
@@ -100,7 +97,7 @@ def quantity(value, units: str = "", metric_id: str = "", decimals: int = 2) -> 
         return "no data"
     if math.isnan(v):
         return "no data"
-    text = _figure(v, decimals)
+    text = T.number(v, decimals)  # the figure alone; the unit is written in words below
     one = text in ("1", "-1")
     u = (units or "").strip().lower()
     if u in ("%", "percent"):
