@@ -147,7 +147,11 @@ class Acronyms:
             if word in self.seen:
                 return word
             self.seen.add(word)
-            return f"{ACRONYMS[word]} ({word})"
+            words = ACRONYMS[word]
+            before = text[:m.start()].rstrip()
+            if not before or before.endswith((".", "!", "?")):  # it starts a sentence or a list item
+                words = words[0].upper() + words[1:]
+            return f"{words} ({word})"
 
         pattern = r"\b(" + "|".join(re.escape(a) for a in sorted(ACRONYMS, key=len, reverse=True)) + r")\b"
         return re.sub(pattern, expand, text)
