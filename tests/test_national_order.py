@@ -61,6 +61,8 @@ def test_a_to_z_lists_every_trust_once_and_links_resolve(ctx):
     for p, code in zip(items, codes):
         assert p.runs[0].href == f"#row-{code}" and f"row-{code}" in ids
         assert p.runs[-1].href == f"{PACKS_DIR}/{code}.html"
+        # the pack link's name is plain words, unique out of context: no brackets for a screen reader to read
+        assert code in p.runs[-1].text and not re.search(r"[()\[\]]", p.runs[-1].text), p.runs[-1].text
     # Every link inside the page has its target.
     for href in re.findall(r'href="#([^"]+)"', page):
         assert html.unescape(href) in ids, href
@@ -132,6 +134,6 @@ def test_pack_links_are_left_out_where_they_cannot_be_followed(ctx):
 
     doc = dataclasses.replace(national_document(ctx), path="2025-26-q4/league-tables", site_url="")
     assert f'href="{PACKS_DIR}/' in render_html(doc)
-    assert "briefing pack for" not in render_html(doc, for_pdf=True)
+    assert "briefing pack for" not in render_html(doc, for_pdf=True).lower()
     with_site = dataclasses.replace(doc, site_url="https://example.org/oversight/")
     assert f'href="https://example.org/oversight/2025-26-q4/{PACKS_DIR}/' in render_html(with_site, for_pdf=True)

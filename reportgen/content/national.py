@@ -322,7 +322,8 @@ def find_a_trust(ctx: Context, packs: frozenset[str] | None) -> Section:
         name = f"{row.trust_name} ({row.trust_code})" + (f", {row.trust_type.lower()}" if several else "")
         parts: list[str | Run] = [Run(name, href=f"#{row_id(row.trust_code)}")]
         if packs is None or row.trust_code in packs:
-            parts += [" ", Run(f"(briefing pack for {row.trust_code})", href=f"{PACKS_DIR}/{row.trust_code}.html",
+            # named in plain words (no brackets to be read aloud), and unique out of context
+            parts += [" ", Run(f"Briefing pack for {row.trust_code}", href=f"{PACKS_DIR}/{row.trust_code}.html",
                                optional=True)]
         items.append(Paragraph.of(*parts))
     return Section("Find a trust", (Paragraph.of(intro), BulletList(tuple(items))), id="find-a-trust")
