@@ -139,9 +139,24 @@ def test_no_empty_paragraph_after_a_word_table(sample_document):
 def test_word_tables_describe_themselves_in_other_words_than_the_caption(sample_document):
     document, _, _ = _docx_parts(render_docx(sample_document))
     for tbl in document.iter(f"{W}tbl"):
-        caption = tbl.find(f"{W}tblPr/{W}tblCaption").get(f"{W}val")
+        caption = "".join(tbl.getprevious().itertext())
         description = tbl.find(f"{W}tblPr/{W}tblDescription").get(f"{W}val")
         assert description and description != caption and "columns:" in description
+
+
+def test_word_captions_are_announced_once(sample_document):
+    """The visible Caption paragraph names a table or picture; no ``w:tblCaption`` or picture
+    ``title`` repeats it (screen readers announce both)."""
+    document, _, _ = _docx_parts(render_docx(sample_document))
+    tables = list(document.iter(f"{W}tbl"))
+    pictures = list(document.iter(f"{WP}docPr"))
+    assert tables and pictures
+    for tbl in tables:
+        assert tbl.find(f"{W}tblPr/{W}tblCaption") is None, "w:tblCaption repeats the visible caption"
+        assert tbl.find(f"{W}tblPr/{W}tblDescription") is not None
+    for doc_pr in pictures:
+        assert not doc_pr.get("title"), "the picture's title repeats the caption below it"
+        assert doc_pr.get("descr")
 
 
 def test_word_chart_pictures_are_at_least_200_dpi(sample_document):

@@ -7,14 +7,16 @@
 - The language is set where readers look for it: ``w:lang`` in the styles'
   docDefaults and the Normal style, and ``w:themeFontLang`` in the settings,
   as well as the core properties.
-- Tables have a visible caption paragraph (Caption style) before them, the
-  same text as ``w:tblCaption``, a ``w:tblDescription`` saying what the rows
-  and columns are, a header row marked ``w:tblHeader`` (repeats on each page
-  and tells readers it is a header), and the row headers bold. No empty
+- Tables have a visible caption paragraph (Caption style) before them, a
+  ``w:tblDescription`` saying what the rows and columns are (no
+  ``w:tblCaption``: it would announce the caption a second time), a header
+  row marked ``w:tblHeader`` (repeats on each page and tells readers it is a
+  header), and the row headers bold. No empty
   paragraph follows a table: the next paragraph gets space before it.
 - Charts are PNG pictures, rasterised from the same SVG as the HTML's at
   ``raster.DPI`` (200 dpi or more), whose ``docPr`` carries the alt text
-  (``descr``) and the caption (``title``).
+  (``descr``) but no ``title``: the Caption paragraph below the picture
+  names it once.
 - Links: a section with an id gets a bookmark of that name, so every internal
   link has its target; links to other documents are resolved by
   ``reportgen.render.links`` (absolute with a site address, otherwise named in
@@ -407,12 +409,11 @@ class _Writer:
                             ("w:firstColumn", "1"), ("w:lastColumn", "0"),
                             ("w:noHBand", "0"), ("w:noVBand", "1")):
             look.set(qn(attr), value)
-        cap = OxmlElement("w:tblCaption")
-        cap.set(qn("w:val"), table.caption)
-        tbl_pr.append(cap)  # tblCaption and tblDescription come last in tblPr
+        # The visible Caption paragraph names the table; a ``w:tblCaption`` with the same
+        # text would be announced a second time, so the table has only a description.
         description = OxmlElement("w:tblDescription")
         description.set(qn("w:val"), table_description(table))
-        tbl_pr.append(description)
+        tbl_pr.append(description)  # tblDescription comes last in tblPr
         for col, width in zip(t.columns, widths):
             col.width = width
         font_size = Pt(size)
@@ -445,8 +446,7 @@ class _Writer:
         picture_paragraph = self.document.paragraphs[-1]
         picture_paragraph.paragraph_format.keep_with_next = True
         inline = self.document.inline_shapes[-1]._inline
-        inline.docPr.set("descr", figure.alt)
-        inline.docPr.set("title", figure.caption)
+        inline.docPr.set("descr", figure.alt)  # no title: the Caption paragraph below names it
         for c_nv_pr in inline.iter(qn("pic:cNvPr")):
             c_nv_pr.set("descr", figure.alt)
         caption = self.document.add_paragraph(figure.caption, style="Caption")
