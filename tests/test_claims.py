@@ -54,6 +54,12 @@ def numbers(text: str) -> list[float]:
     return [float(x) for x in re.findall(r"(?<![\w.])-?\d+\.\d\d(?!\d)", text)]
 
 
+def unit_words(quantity: str) -> str:
+    """The words of a quantity without its figure, singular: "0.9 days" and "1 day" both give "day"."""
+    words = re.sub(r"-?\d[\d,]*(\.\d+)?", " ", quantity).split()
+    return " ".join(w[:-1] if w.endswith("s") and w not in ("is",) else w for w in words)
+
+
 def observed_or_exact(result, value: float, target: int, side: str) -> bool:
     """``value`` is where the cut-off next to segment ``target`` surely lies, on ``side``:
     "better" -- a value this low or lower is in ``target`` or better;
@@ -200,6 +206,11 @@ def check_trust(ctx, code: str) -> list[str]:
         assert scores == pytest.approx(expected), (code, group, got)
         for c, sc in zip(said[group], scores):
             assert f"score {sc:.2f}" in c.text
+        for d in getattr(s, group):
+            if d.value and d.median != T.NO_DATA:
+                # a median has the unit its value has: "1 day; median 0.9 days", never "median 0.9"
+                assert unit_words(d.median) == unit_words(d.value), (code, d.value, d.median)
+                assert f"{d.value}; median {d.median}" in C.driver_text(d)
             assert not re.search(r"\bOF\d{4}\b|\bHCAI\b", c.text), c.text  # codes in tables only
             assert not re.search(r"\d count\b|(?<![\d.])1 days\b|\bmins\b", c.text), c.text  # units in words
     if "down" in keys or said["down"]:

@@ -75,8 +75,8 @@ def verdict_sections(ctx: Context, s: TrustStanding, expand: W.Acronyms) -> list
     since = f"Since {s.previous.quarter}" if s.previous else "Since last quarter"
     out.append(Section(since, (Paragraph.of(" ".join(_said(s, "change", expand))),), id="since-last-quarter"))
     down, up = _said(s, "down", expand), _said(s, "up", expand)
-    drivers: list = [Paragraph.of(f"These scores count in its average. A score of 1 is best and 4 is worst. "
-                                  f"Medians are for {s.plural}.")]
+    drivers: list = [Paragraph.of("These scores count in its average. A score of 1 is best and 4 is worst. "
+                                  "Medians are for trusts of its type.")]
     drivers.append(Paragraph.of(Run("Pulling its average down most", strong=True)))
     drivers.append(BulletList(tuple(Paragraph.of(t) for t in down)) if down else
                    Paragraph.of("None of its scores is worse than its average."))

@@ -134,10 +134,8 @@ def _drivers(ctx: Context, code: str, row) -> tuple[tuple[Driver, ...], tuple[Dr
         if rid and rid in raw_mine.index and not pd.isna(raw_mine.loc[rid, "value"]):
             rr = raw_mine.loc[rid]
             value = W.quantity(rr["value"], rr["units"], rid)
-            # the median in the same unit as the value just before it: the unit is said once
-            units = str(rr["units"]).strip().lower()
-            median = W.quantity(rr["median_value"], rr["units"], rid) if units in ("%", "percent") else \
-                W.quantity(rr["median_value"])
+            # the median has the unit its value has ("1 day; median 0.9 days")
+            median = W.quantity(rr["median_value"], rr["units"], rid)
             population = cfg.metric(rid).get("population", "type") if rid in cfg["metrics"] else "type"
             if isinstance(population, (list, tuple)) and set(population) != {row.trust_type}:
                 wider = ("all types of trust" if len(population) >= len(cfg.trust_types)
