@@ -10,7 +10,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from reportgen.model import Document, Figure, Table, walk
-from tests import checkers
+from tests import checkers, pdf_content
+
+#: The smallest type a printed table may use, in points.
+PRINT_TABLE_MIN_PT = 9.0
 
 
 def model_tables(doc: Document) -> list[Table]:
@@ -106,10 +109,35 @@ def check_pdf(path: Path, doc: Document) -> None:
     assert facts["table_count"] == len(tables)
     assert facts["table_rows"] == [len(t.rows) + 1 for t in tables]
     assert all(t["theads"] == 1 for t in facts["tables"])
+    # No table text (caption, headers, cells) smaller than 9 point: a wide table prints on landscape pages.
+    small = sorted({(page, round(size, 2)) for page, size in pdf_content.table_text_sizes(path)
+                    if size < PRINT_TABLE_MIN_PT - 0.01})
+    assert not small, f"table text below {PRINT_TABLE_MIN_PT} pt (page, size): {small[:10]}"
+
+
+def word_table_sizes(path: Path) -> list[int]:
+    """The size (``w:sz``, half-points) of every run inside a table of a .docx file."""
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(path) as zf:
+        body = etree.fromstring(zf.read("word/document.xml"))
+    sizes = []
+    for run in body.iter(f"{w}r"):
+        if next(run.iterancestors(f"{w}tbl"), None) is None or not "".join(run.itertext()).strip():
+            continue
+        sz = run.find(f"{w}rPr/{w}sz")
+        assert sz is not None, "a table run without its own size"
+        sizes.append(int(sz.get(f"{w}val")))
+    return sizes
 
 
 def check_docx(path: Path, doc: Document, tmp: Path) -> None:
     facts = checkers.docx_facts(path)
+    sizes = word_table_sizes(path)
+    assert sizes and min(sizes) >= 2 * PRINT_TABLE_MIN_PT, f"Word table text at {min(sizes) / 2} pt"
     assert facts["default_lang"] == "en-GB" and facts["normal_lang"] == "en-GB"
     assert facts["title"] == doc.title
     levels = [1 if h.lower() == "title" else int(h.split()[-1]) for h in facts["headings"]]

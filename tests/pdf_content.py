@@ -134,3 +134,74 @@ def tables(pdf_path: str | Path) -> list[dict]:
                 "scopes": [str(c.get("/A", {}).get("/Scope", "")) for c in head_cells],
             })
     return found
+
+
+def _mul(m, n):
+    """The product of two PDF matrices [a b c d e f] (m applied first)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def text_sizes(pdf_path: str | Path) -> list[tuple[int, int | None, float]]:
+    """``(page, MCID, size in points)`` of every text-showing operator: the Tf size scaled by the text
+    matrix and the current transformation matrix; the MCID of the innermost marked sequence, if any."""
+    import pikepdf
+
+    found = []
+    with pikepdf.open(str(pdf_path)) as pdf:
+        for n, page in enumerate(pdf.pages, start=1):
+            ctm = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+            saved: list = []
+            tm = ctm
+            size = 0.0
+            marks: list[int | None] = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "q":
+                    saved.append(ctm)
+                elif op == "Q" and saved:
+                    ctm = saved.pop()
+                elif op == "cm":
+                    ctm = _mul(tuple(float(x) for x in operands), ctm)
+                elif op == "BT":
+                    tm = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+                elif op == "Tm":
+                    tm = tuple(float(x) for x in operands)
+                elif op == "Tf":
+                    size = float(operands[1])
+                elif op in ("BDC", "BMC"):
+                    props = operands[1] if op == "BDC" and len(operands) > 1 else None
+                    mcid = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and "/MCID" in props else None
+                    marks.append(mcid if mcid is not None else (marks[-1] if marks else None))
+                elif op == "EMC" and marks:
+                    marks.pop()
+                elif op in ("Tj", "TJ", "'", '"'):
+                    a, b, c, d, _, _ = _mul(tm, ctm)
+                    found.append((n, marks[-1] if marks else None, size * abs(a * d - b * c) ** 0.5))
+    return found
+
+
+def table_text_sizes(pdf_path: str | Path) -> list[tuple[int, float]]:
+    """``(page, size in points)`` of every piece of text tagged under a /Table (caption included)."""
+    import pikepdf
+
+    in_tables: set[tuple[int, int]] = set()
+    with pikepdf.open(str(pdf_path)) as pdf:
+        index = {p.obj.objgen: i + 1 for i, p in enumerate(pdf.pages)}
+
+        def visit(elem, page, inside):
+            page = elem.get("/Pg", page)
+            inside = inside or elem.get("/S") == "/Table"
+            for kid in checkers._kids(elem):
+                if isinstance(kid, int):
+                    if inside:
+                        in_tables.add((index[page.objgen], int(kid)))
+                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                    if inside:
+                        in_tables.add((index[kid.get("/Pg", page).objgen], int(kid.MCID)))
+                elif checkers._is_elem(kid):
+                    visit(kid, page, inside)
+
+        visit(pdf.Root.StructTreeRoot, None, False)
+    return [(page, size) for page, mcid, size in text_sizes(pdf_path) if (page, mcid) in in_tables]

@@ -198,6 +198,9 @@ def test_wide_tables_go_on_landscape_pages_and_fit():
     assert grids[0] <= TEXT_WIDTH.twips + 5 and grids[2] <= TEXT_WIDTH.twips + 5
     assert TEXT_WIDTH.twips < grids[1] <= LANDSCAPE_TEXT_WIDTH.twips + 5
     assert 'w:tblLayout w:type="fixed"' in xml
+    # no table type below 9 pt (w:sz is in half-points), the wide table's included
+    sizes = [int(v) for v in re.findall(r'<w:sz w:val="(\d+)"/>', xml.split("<w:tbl>", 1)[1])]
+    assert sizes and min(sizes) >= 18, sorted(set(sizes))
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 from reportgen.model import Document, Figure, Paragraph, Section, Table, walk
 from reportgen.render.html import render_html
 from reportgen.render.pdf import PdfRenderError, finish_pdf, fold_structure, html_to_pdf, render_pdf
-from tests import checkers
+from tests import checkers, pdf_content
 from tests.conftest import AWKWARD_NAME, FIGURE_ALT, LONG_TABLE_ROWS
 
 pytestmark = pytest.mark.slow
@@ -178,6 +178,22 @@ def test_wide_tables_fit_the_page():
     doc = Document("Wide", (Section("Scores", (_wide_table(),)),))
     assert "wide" in render_html(doc, for_pdf=True).split('id="table-1"')[1][:40]
     render_pdf(doc)  # raises if anything runs off the page
+
+
+def test_wide_table_prints_on_landscape_pages_at_9pt_with_its_heading(tmp_path):
+    doc = Document("Wide", (Paragraph.of("Before the table."),
+                            Section("Scores", (_wide_table(),)), Section("After", (Paragraph.of("Text."),))))
+    path = tmp_path / "wide.pdf"
+    path.write_bytes(render_pdf(doc))
+    sizes = pdf_content.table_text_sizes(path)
+    assert sizes and min(size for _, size in sizes) >= 9.0 - 0.01, sorted({round(s, 2) for _, s in sizes})
+    with pikepdf.open(path) as pdf:
+        landscape = [float(p.mediabox[2]) > float(p.mediabox[3]) for p in pdf.pages]
+    assert landscape[0] is False and landscape[-1] is False, landscape  # the rest of the text stays portrait
+    table_pages = {page for page, _ in sizes}
+    assert all(landscape[n - 1] for n in table_pages), (table_pages, landscape)
+    heading_page = next(n for n in range(1, len(landscape) + 1) if "Scores" in pdf_content.page_text(path, n))
+    assert heading_page == min(table_pages), "the heading is left behind on a page of its own"
 
 
 def test_content_running_off_the_page_is_an_error(monkeypatch):

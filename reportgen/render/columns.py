@@ -29,10 +29,11 @@ from pathlib import Path
 
 from ..model import Table
 
-#: The content width of an A4 page with the print margins (210 mm less 15 mm each side), in points.
-PAGE_WIDTH_PT = (210 - 30) / 25.4 * 72
+#: The content width of an A4 page with the print margins (15 mm each side), in points: portrait
+#: (210 mm) for normal tables, landscape (297 mm) for wide ones (the print stylesheet's ``@page wide``).
+PAGE_WIDTH_PT = {False: (210 - 30) / 25.4 * 72, True: (297 - 30) / 25.4 * 72}
 #: Print type size and the cell's horizontal padding, in points: (normal tables, wide tables).
-FONT_PT = {False: 9.0, True: 7.5}
+FONT_PT = {False: 9.0, True: 9.0}
 PADDING_PT = {False: 6.0, True: 3.0}
 FIRST_PADDING_PT = 2.5  # the first column's left padding (0.25rem at 10pt)
 #: The row headers' share of the width, as the print stylesheet gives it.
@@ -96,7 +97,7 @@ def print_widths(table: Table, wide: bool) -> tuple[float, ...]:
         extra = pad + (FIRST_PADDING_PT if j == 0 else 0.0)
         needs.append((lo + extra, hi + extra))
         words.append(word + extra)
-    total = PAGE_WIDTH_PT
+    total = PAGE_WIDTH_PT[wide]
     first = max(needs[0][0], FIRST_SHARE[wide] * total) if len(needs) > 1 else total
     rest = needs[1:]
     room = total - first

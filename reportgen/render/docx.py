@@ -54,8 +54,8 @@ PAGE_WIDTH, PAGE_HEIGHT = Cm(21), Cm(29.7)  # A4
 MARGIN = Cm(2.5)
 TEXT_WIDTH = Cm(16)  # A4 portrait less the margins
 LANDSCAPE_TEXT_WIDTH = Cm(24.7)  # A4 landscape less the margins
-TABLE_FONT_SIZES = (10, 9, 8, 7)  # the largest that fits is used
-PORTRAIT_MIN_FONT = 8  # a table that needs smaller type in portrait goes on landscape pages
+TABLE_FONT_SIZES = (10, 9)  # the largest that fits is used; never below 9 pt, as in the PDF
+PORTRAIT_MIN_FONT = 9  # a table that needs smaller type in portrait goes on landscape pages
 CHAR_EM = 0.56  # average Arial advance, digits included
 CELL_MARGIN_TWIPS = 72  # 3.6 pt either side of a cell's text
 PICTURE_WIDTH = Cm(WORD_COLUMN_MM / 10)  # the chart text is sized for this width
@@ -509,15 +509,21 @@ def _direct_tables(section: Section) -> list[Table]:
 
 
 def _needs_landscape(table: Table) -> bool:
-    return _column_widths(table, TEXT_WIDTH)[1] < PORTRAIT_MIN_FONT
+    """Whether a table's narrowest columns need more than the portrait width at ``PORTRAIT_MIN_FONT``."""
+    need, _ = _characters(table)
+    return sum(need) * CHAR_EM * PORTRAIT_MIN_FONT > _available(table, TEXT_WIDTH)
 
 
-def _column_widths(table: Table, text_width=TEXT_WIDTH) -> tuple[list, float]:
-    """Column widths (EMU) filling the text width, and the font size (pt) that makes them fit.
+def _available(table: Table, text_width) -> float:
+    """The width (pt) a table's text may take: the text width less the cells' margins."""
+    return text_width.pt - len(table.columns) * 2 * CELL_MARGIN_TWIPS / 20
+
+
+def _characters(table: Table) -> tuple[list[int], list[int]]:
+    """Per column, the characters it needs (longest word or number) and would like (longest cell, up to 40).
 
     A column needs room for its longest word (text wraps at spaces) or its
-    longest number (numbers never wrap); row headers get at least 14
-    characters. Whatever is left goes to the columns that would like more.
+    longest number (numbers never wrap); row headers get at least 14 characters.
     """
     numeric = table.numeric or (False,) * len(table.columns)
     need, want = [], []
@@ -535,7 +541,18 @@ def _column_widths(table: Table, text_width=TEXT_WIDTH) -> tuple[list, float]:
             n, w = max(n, 14), max(w, 14)
         need.append(n + 1)
         want.append(w + 1)
-    available = text_width.pt - len(need) * 2 * CELL_MARGIN_TWIPS / 20
+    return need, want
+
+
+def _column_widths(table: Table, text_width=TEXT_WIDTH) -> tuple[list, float]:
+    """Column widths (EMU) filling the text width, and the font size (pt) that makes them fit.
+
+    Each column gets what it needs (``_characters``) at the largest of
+    ``TABLE_FONT_SIZES`` that fits; whatever is left goes to the columns that
+    would like more.
+    """
+    need, want = _characters(table)
+    available = _available(table, text_width)
     for size in TABLE_FONT_SIZES:
         char = CHAR_EM * size
         if sum(need) * char <= available:

@@ -42,7 +42,8 @@ class Node:
     level: int = 0             # heading level of a section
     id: str = ""               # element id (sections: the heading's id)
     caption_id: str = ""       # tables
-    classes: str = ""          # tables: "short" (keep on one page), "wide" (smaller print)
+    classes: str = ""          # tables: "short" (keep on one page), "wide" (landscape print pages);
+    #                            sections: "wide" when their first block is a wide table (the heading goes with it)
     widths: tuple[float, ...] = ()  # tables: each column's printed width, per cent (``columns.print_widths``)
     svg: Markup = Markup("")   # figures: the chart
     data: Node | None = None  # figures: their data table
@@ -120,7 +121,7 @@ class _Ids:
 
 #: Tables with up to this many rows are kept on one printed page.
 SHORT_TABLE_ROWS = 15
-#: Estimated narrowest width of a table, in characters, beyond which print uses small type.
+#: Estimated narrowest width of a table, in characters, beyond which it prints on landscape pages.
 WIDE_TABLE_CHARS = 80
 
 
@@ -163,6 +164,9 @@ def _nodes(blocks, depth: int, ids: _Ids) -> list[Node]:
             node = Node("section", block, level=depth,
                         id=ids.take(block.id or _slug(block.heading)))
             node.children = _nodes(block.blocks, depth + 1, ids)
+            first = node.children[0] if node.children else None
+            if first is not None and first.kind in ("table", "section") and "wide" in first.classes.split():
+                node.classes = "wide"
         elif isinstance(block, Paragraph):
             node = Node("paragraph", block)
         elif isinstance(block, BulletList):
