@@ -87,6 +87,43 @@ def test_no_sideways_scrolling(pages, browser, name, width):
         context.close()
 
 
+# --- chart text at 200% zoom (WCAG 1.4.4) ------------------------------------------------
+
+CHART_TEXT_PX = """() => {
+  let smallest = Infinity;
+  for (const svg of document.querySelectorAll('svg.chart')) {
+    for (const t of svg.querySelectorAll('text')) {
+      const size = parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+      if (size < smallest) smallest = size;
+    }
+  }
+  return smallest;
+}"""
+
+
+def _chart_text_px(browser, path: Path, width: int, zoom: int = 1) -> float:
+    """The smallest chart text, in CSS px, on a page ``width`` CSS px wide shown at ``zoom``."""
+    context, page = _open(browser, path, width, device_scale_factor=zoom)
+    try:
+        return page.evaluate(CHART_TEXT_PX)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", ["national", "pack"])
+def test_chart_text_doubles_at_200_percent_zoom_and_stays_readable_at_320px(pages, browser, name):
+    """A window 1,280 px wide zoomed to 200 % lays the page out 640 CSS px wide, each CSS px two device
+    pixels: chart text must then be at least twice its size at 100 %, so at least as many CSS px. The
+    chart keeps its size in rem and scrolls inside its figure instead of shrinking with the column."""
+    normal = _chart_text_px(browser, pages[name], 1280)
+    zoomed = _chart_text_px(browser, pages[name], 640, zoom=2)
+    phone = _chart_text_px(browser, pages[name], 320)
+    assert normal >= 12, f"{name}: chart text {normal:.1f}px at 1,280px"
+    assert 2 * zoomed >= 2 * normal - 0.1, \
+        f"{name}: chart text at 200 % zoom is {100 * zoomed / normal:.0f} % of its size at 100 %"
+    assert phone >= normal - 0.05, f"{name}: chart text {phone:.1f}px at 320px against {normal:.1f}px at 1,280px"
+
+
 # --- forced colours -----------------------------------------------------------------
 
 def _luminance(rgb: tuple[int, ...]) -> float:
