@@ -31,6 +31,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+from typing import Any
 
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -38,6 +39,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -598,17 +600,36 @@ def _box(p, kind: str) -> None:
     ind.set(qn("w:right"), "284")
 
 
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite the package with fixed entry times and attributes (reproducible bytes)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
+class _FixedEntries:
+    """python-docx's physical package writer, with fixed entry times and attributes (reproducible bytes).
+
+    The package is deflated once, as it is written, rather than written by python-docx and then read
+    and deflated again to fix the entries' times."""
+
+    def __init__(self, target: zipfile.ZipFile) -> None:
+        self.target = target
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        entry = zipfile.ZipInfo(pack_uri.membername, date_time=ZIP_DATE)
+        deflated = pack_uri.ext != "png"  # a PNG is deflated already: stored as it is
+        entry.compress_type = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
+        entry.external_attr = 0o644 << 16
+        entry.create_system = 3
+        self.target.writestr(entry, blob, compresslevel=6 if deflated else None)
+
+
+def _package_bytes(document) -> bytes:
+    """The Word package of ``document``: the parts python-docx's ``Document.save`` writes, in its order."""
+    package = document.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            entry.create_system = 3
-            target.writestr(entry, source.read(info.filename), compresslevel=6)
+        writer: Any = _FixedEntries(target)  # python-docx's writer interface: write(pack_uri, blob)
+        PackageWriter._write_content_types_stream(writer, parts)
+        PackageWriter._write_pkg_rels(writer, package.rels)
+        PackageWriter._write_parts(writer, parts)
     return out.getvalue()
 
 
@@ -653,6 +674,4 @@ def render_docx(doc: Document) -> bytes:
             _add_runs(document.add_paragraph(), (Run(link.text, href=link.href),), doc)
     _Writer(document, doc).blocks(doc.blocks, 2)
     _space_after_tables(body)
-    buf = io.BytesIO()
-    document.save(buf)
-    return _normalise_zip(buf.getvalue())
+    return _package_bytes(document)
