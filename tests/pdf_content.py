@@ -205,3 +205,30 @@ def table_text_sizes(pdf_path: str | Path) -> list[tuple[int, float]]:
 
         visit(pdf.Root.StructTreeRoot, None, False)
     return [(page, size) for page, mcid, size in text_sizes(pdf_path) if (page, mcid) in in_tables]
+
+
+def without_artifacts(pdf_path: str | Path, out_path: str | Path) -> Path:
+    """A copy of the PDF with every ``/Artifact`` marked sequence removed from the page content."""
+    import pikepdf
+
+    with pikepdf.open(str(pdf_path)) as pdf:
+        for page in pdf.pages:
+            kept: list = []
+            depth = 0  # nesting inside an artifact
+            for instruction in pikepdf.parse_content_stream(page):
+                if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+                    if not depth:
+                        kept.append(instruction)
+                    continue
+                op = str(instruction.operator)
+                if op in ("BDC", "BMC") and (depth or str(instruction.operands[0]) == "/Artifact"):
+                    depth += 1
+                    continue
+                if op == "EMC" and depth:
+                    depth -= 1
+                    continue
+                if not depth:
+                    kept.append(instruction)
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+        pdf.save(str(out_path))
+    return Path(out_path)

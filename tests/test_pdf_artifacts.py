@@ -18,7 +18,7 @@ import pytest
 from reportgen.model import Document, Link, Paragraph, Run, Section, Table
 from reportgen.render.html import render_html
 from reportgen.render.pdf import html_to_pdf, render_pdf
-from tests import checkers, pdf_content
+from tests import checkers, document_checks, pdf_content
 from tests.conftest import LONG_TABLE_ROWS
 
 pytestmark = pytest.mark.slow
@@ -43,6 +43,27 @@ def test_long_table_repeats_its_header_row_on_every_page(pdf_path, tables, sampl
         text = pdf_content.page_text(pdf_path, n)
         for column in columns:
             assert column in text, f"page {n} lacks the column heading {column!r}"
+
+
+def test_continuation_pages_name_the_table_as_continued_in_an_artifact(pdf_path, tables, sample_document,
+                                                                        tmp_path):
+    """Each page a table runs on to says "<caption> (continued)" above the repeated header row;
+    its first page does not, nor does any page after its last. The line is pagination, an artifact:
+    removing the artifacts from the page content removes it and nothing of the table."""
+    caption = next(t for t in document_checks.model_tables(sample_document) if len(t.rows) == LONG_TABLE_ROWS).caption
+    pages = sorted(tables[1]["body_pages"])
+    assert len(pages) >= 4
+    bare = pdf_content.without_artifacts(pdf_path, tmp_path / "no-artifacts.pdf")
+    continued = f"{caption} (continued)"
+    for n in range(1, checkers.pdf_facts(pdf_path)["pages"] + 1):
+        text = " ".join(pdf_content.page_text(pdf_path, n).split())
+        if n in pages[1:]:
+            assert continued in text, f"page {n} does not say the table continues"
+            tagged = " ".join(pdf_content.page_text(bare, n).split())
+            assert "(continued)" not in tagged, f"page {n}: the continued line is tagged content"
+            assert "Trust" in tagged or any(str(k) in tagged for k in range(1, 10)), "table text lost"
+        else:
+            assert continued not in text, f"page {n} says the table continues, but it does not"
 
 
 def test_one_table_with_one_header_tagged_on_its_first_page_only(pdf_path, tables):

@@ -12,8 +12,10 @@ structure tree and ``mark_artifacts`` rewrites their marked content in the
 page content streams as ``/Artifact``, as it does the page numbers (margin
 boxes, which WeasyPrint tags but leaves out of the tree). So every marked
 sequence on every page is either reached from the structure tree or an
-artifact. Header cells get a /Scope and link annotations a /Contents that
-describes the target.
+artifact. A page that a table runs on to names it, "<caption> (continued)",
+above the repeated header row, in the top margin (``CONTINUED_CSS``): margin-box
+content too, so also an artifact. Header cells get a /Scope and link
+annotations a /Contents that describes the target.
 
 The output is
 byte-identical for the same document: dates come from ``Document.date``
@@ -36,9 +38,11 @@ from functools import lru_cache
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from ..fonts import SHIPPED_FAMILY
 from ..model import Document
 from .html import render_html
 from .links import link_descriptions
+from .palette import COLOURS
 
 LOGGER_NAME = "weasyprint"
 
@@ -68,6 +72,37 @@ def _font_config():
     return FontConfiguration()
 
 
+#: Paged-media rules only WeasyPrint reads (CSS Generated Content for Paged Media, which the
+#: page's own stylesheet leaves out so that it stays valid CSS): a table that runs on from an
+#: earlier page is named above its repeated header row, "<caption> (continued)". The first body
+#: row (``data-continued``, printed by the templates) sets the string and the last row clears it,
+#: so its value at the start of a page is set only while a table runs across that page.
+#: ``mark_artifacts`` marks this line, like the page number, as a pagination artifact.
+CONTINUED_CSS = """
+@media print {
+  @page {
+    @top-left {
+      content: string(continued, start);
+      font-family: %(family)s;
+      font-size: 9pt;
+      font-weight: bold;
+      color: %(colour)s;
+      vertical-align: bottom;
+      padding-bottom: 3mm;
+    }
+  }
+  tbody > tr[data-continued] { string-set: continued attr(data-continued); }
+  tbody > tr:last-child { string-set: continued ""; }
+}
+"""
+
+
+def _continued_stylesheet():
+    import weasyprint
+
+    return weasyprint.CSS(string=CONTINUED_CSS % {"family": SHIPPED_FAMILY, "colour": COLOURS["text"]})
+
+
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """Raw WeasyPrint PDF/UA-1 output for a page; raises on any logged ERROR."""
     import weasyprint
@@ -77,7 +112,7 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     logger.addHandler(handler)
     try:
         document = weasyprint.HTML(string=html, base_url=base_url).render(
-            font_config=_font_config(), pdf_variant="pdf/ua-1")
+            stylesheets=[_continued_stylesheet()], font_config=_font_config(), pdf_variant="pdf/ua-1")
         if handler.messages:
             raise PdfRenderError("WeasyPrint reported: " + "; ".join(handler.messages))
         too_wide = overflowing(document)
