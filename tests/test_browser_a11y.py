@@ -147,7 +147,7 @@ CHART_PAINT = """() => {
     for (const el of svg.querySelectorAll('line, polyline, path')) {
       const s = getComputedStyle(el); if (s.stroke !== 'none') out.lines.push(s.stroke);
     }
-    for (const el of svg.querySelectorAll('rect, circle, polygon')) {
+    for (const el of svg.querySelectorAll('rect, circle, polygon, path')) {
       if (el.closest('defs')) continue;
       const s = getComputedStyle(el);
       const cls = el.getAttribute('class') || '';

@@ -43,6 +43,21 @@ def test_svg_is_well_formed_with_title_desc_and_accessible_name(horizontal, labe
     assert "<style" not in svg and "class=\"chart\"" in svg
 
 
+def subpaths(root, cls: str) -> list[list[tuple]]:
+    """The subpaths of the ``<path>`` of class ``cls`` (exactly one): each a list of (command, numbers...)."""
+    paths = [e for e in root.iter(f"{NS}path") if e.get("class") == cls]
+    assert len(paths) == 1, f"{len(paths)} paths of class {cls}"
+    commands = [(m.group(1), *(float(v) for v in m.group(2).split()))
+                for m in re.finditer(r"([MLAZ])([^MLAZ]*)", paths[0].get("d"))]
+    out: list[list[tuple]] = []
+    for command in commands:
+        if command[0] == "M":
+            out.append([])
+        if command[0] != "Z":
+            out[-1].append(command)
+    return out
+
+
 def test_svg_is_deterministic():
     c = chart(40, labels=False)
     assert bar_chart_svg(c, title="t") == bar_chart_svg(c, title="t")
@@ -211,14 +226,14 @@ def test_dot_plot_can_put_better_on_the_right():
 def test_caterpillar_orders_trusts_and_marks_cutoffs_segments_and_the_highlight():
     c = caterpillar()
     root = ET.fromstring(chart_svg(c, title="t"))
-    dots = [e for e in root.iter(f"{NS}circle") if e.get("class") == "chart-dot"]
-    assert len(dots) == 60
-    xs = [float(d.get("cx")) for d in dots]
+    dots = subpaths(root, "chart-dot")  # every trust's dot, one circle (two arcs) each, in one path
+    assert len(dots) == 60 and all(len(d) == 3 and d[1][0] == "A" for d in dots)
+    xs = [(d[0][1] + d[1][6]) / 2 for d in dots]  # the centre: between the ends of the first arc
     assert xs == sorted(xs)  # in the order given, best on the left
-    ys = [float(d.get("cy")) for d in dots]
+    ys = [d[0][2] for d in dots]
     assert ys == sorted(ys)  # values rise (worse) down the chart: better is up
-    ranges = [e for e in root.iter(f"{NS}line") if e.get("class") == "chart-range"]
-    assert len(ranges) == 60 and all(r.get("x1") == r.get("x2") for r in ranges)
+    ranges = subpaths(root, "chart-range")  # every likely range, one line each, in one path
+    assert len(ranges) == 60 and all(r[0][1] == r[1][1] and r[0][2] != r[1][2] for r in ranges)
     dashed = [e for e in root.iter(f"{NS}line") if e.get("stroke-dasharray")]
     assert len(dashed) == 3
     zones = [e for e in root.iter(f"{NS}rect") if e.get("class") == "chart-band"]

@@ -206,6 +206,21 @@ class _Svg:
         self.add(f'<line x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" y2="{_num(y2)}" '
                  f'{paint(colour)} stroke="currentColor" stroke-width="{_num(width)}"{extra}/>')
 
+    def lines(self, segments: list[tuple[float, float, float, float]], colour: str, width: float) -> None:
+        """Many lines of one role as one path: one element to style and draw, not one for each line."""
+        if segments:
+            d = "".join(f"M{_num(x1)} {_num(y1)}L{_num(x2)} {_num(y2)}" for x1, y1, x2, y2 in segments)
+            self.add(f'<path d="{d}" {paint(colour)} fill="none" stroke="currentColor" '
+                     f'stroke-width="{_num(width)}"/>')
+
+    def dots(self, centres: list[tuple[float, float]], r: float, colour: str) -> None:
+        """Many dots of one role as one path of circles (two half-circle arcs each)."""
+        if centres:
+            arc = f"A{_num(r)} {_num(r)} 0 1 0"
+            d = "".join(f"M{_num(cx - r)} {_num(cy)}{arc} {_num(cx + r)} {_num(cy)}{arc} {_num(cx - r)} {_num(cy)}Z"
+                        for cx, cy in centres)
+            self.add(f'<path d="{d}" {paint(colour)} fill="currentColor"/>')
+
     def box(self, x: float, y: float, w: float, h: float, colour: str, *, outline: str | None = None,
             outline_width: float = 1) -> None:
         """A filled rectangle, optionally outlined in another colour (a second, unfilled rectangle)."""
@@ -443,14 +458,13 @@ def _draw_caterpillar(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
     stroke = min(1.6, max(0.8, row_h * 0.45))
     rows = [(top + 4 + (i + 0.5) * row_h, p) for i, p in enumerate(chart.points)]
     highlighted = [(cy, p) for cy, p in rows if p.highlight]
-    for cy, p in rows:  # ranges first, so that no range hides another trust's dot
-        if show:
+    if show:
+        for cy, p in rows:
             svg.text(left - 10, cy + FONT_SIZE * 0.35, p.label, anchor="end", bold=p.highlight)
-        if not p.highlight and p.low is not None and p.high is not None:
-            svg.line(x_of(p.low), cy, x_of(p.high), cy, "range", stroke)
-    for cy, p in rows:
-        if not p.highlight:
-            svg.circle(x_of(p.value), cy, dot_r, "dot")
+    # ranges first, so that no range hides another trust's dot
+    svg.lines([(x_of(p.low), cy, x_of(p.high), cy) for cy, p in rows
+               if not p.highlight and p.low is not None and p.high is not None], "range", stroke)
+    svg.dots([(x_of(p.value), cy) for cy, p in rows if not p.highlight], dot_r, "dot")
     for cy, p in highlighted:
         x_lo, x_hi = x_of(p.value), x_of(p.value)
         if p.low is not None and p.high is not None:
@@ -526,12 +540,9 @@ def _draw_strip(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
     xs = [left + (i + 0.5) * step for i in range(len(chart.points))]
     width = min(1.6, max(0.7, step * 0.45))
     dot_r = min(3.5, max(1.3, step * 0.4))
-    for x, p in zip(xs, chart.points):
-        if not p.highlight and p.low is not None and p.high is not None:
-            svg.line(x, y_of(p.low), x, y_of(p.high), "range", width)
-    for x, p in zip(xs, chart.points):
-        if not p.highlight:
-            svg.circle(x, y_of(p.value), dot_r, "dot")
+    svg.lines([(x, y_of(p.low), x, y_of(p.high)) for x, p in zip(xs, chart.points)
+               if not p.highlight and p.low is not None and p.high is not None], "range", width)
+    svg.dots([(x, y_of(p.value)) for x, p in zip(xs, chart.points) if not p.highlight], dot_r, "dot")
     for x, p in zip(xs, chart.points):
         if not p.highlight:
             continue
