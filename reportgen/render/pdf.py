@@ -30,6 +30,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -394,11 +395,43 @@ def _reachable(pdf: pikepdf.Pdf) -> set:
     return seen
 
 
+#: How WeasyPrint opens a marked-content sequence of a structure element: ``/Tag <</MCID n>> BDC``
+#: (a name, a one-key property list and the operator, separated by white space).
+_MCID_BDC = re.compile(rb"/([A-Za-z][A-Za-z0-9]*)\s+<<\s*/MCID\s+(\d+)\s*>>\s+BDC\b")
+
+
 def _rewrite_marked_content(pdf: pikepdf.Pdf, page, repeated: set[int], pagination: set[int]) -> int:
     """Turn the MCID sequences in ``repeated`` into ``/Artifact BMC`` and those in
-    ``pagination`` into ``/Artifact <</Type /Pagination>> BDC``. Returns how many."""
+    ``pagination`` into ``/Artifact <</Type /Pagination>> BDC``. Returns how many.
+
+    The page's one content stream is edited where each such sequence opens and left as it is
+    elsewhere (parsing and rewriting every operator of every page was most of the PDF's repair
+    time). A page whose stream is not as WeasyPrint writes it (several streams, or a sequence
+    not found exactly once) is rewritten operator by operator instead."""
     if not repeated and not pagination:
         return 0
+    contents = page.obj.get(Name.Contents)
+    if isinstance(contents, pikepdf.Stream):
+        data = contents.read_bytes()
+        wanted = repeated | pagination
+        found = [int(m.group(2)) for m in _MCID_BDC.finditer(data)]
+        if sorted(mcid for mcid in found if mcid in wanted) == sorted(wanted):
+
+            def artifact(match: re.Match) -> bytes:
+                mcid = int(match.group(2))
+                if mcid in repeated:
+                    return b"/Artifact BMC"
+                if mcid in pagination:
+                    return b"/Artifact <</Type /Pagination>> BDC"
+                return match.group(0)
+
+            page.obj.Contents = pdf.make_stream(_MCID_BDC.sub(artifact, data))
+            return len(wanted)
+    return _rewrite_operators(pdf, page, repeated, pagination)
+
+
+def _rewrite_operators(pdf: pikepdf.Pdf, page, repeated: set[int], pagination: set[int]) -> int:
+    """``_rewrite_marked_content`` by parsing and rewriting every operator of the page."""
     changed = 0
     ops: list = []
     for instruction in pikepdf.parse_content_stream(page):
