@@ -6,7 +6,7 @@
 For each pack (every trust of the quarter, or the ones named, or every Nth):
 the PDF's number of pages and, for each page, the share of its body area left
 blank below the last thing printed on it (rendered at 30 dpi with poppler's
-pdftoppm); and the reading age (Flesch-Kincaid grade + 5, as
+pdftoppm, ``reportgen.page_fill``); and the reading age (Flesch-Kincaid grade + 5, as
 ``reportgen.content.readability`` measures it) and longest sentence of every
 prose section. Prints the distribution of pages, the worst blank share of any
 page but the last, and per section the median and highest reading age.
@@ -16,40 +16,16 @@ from __future__ import annotations
 import argparse
 import collections
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
-
-from PIL import Image
 
 from reportgen.config import Config
 from reportgen.content.pack import pack_document
 from reportgen.content.readability import section_readings
 from reportgen.load import load
+from reportgen.page_fill import blank_shares
 from reportgen.release import make_context, render
-
-DPI = 30
-PAGE_MM = (210.0, 297.0)
-BODY_MM = (16.0, 279.0)  # top and bottom of the body area (templates/style.css.j2 @page margins)
-
-
-def blank_shares(pdf: Path) -> list[float]:
-    """For each page, the share of the body area below the lowest printed pixel."""
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(pdf), f"{tmp}/p"], check=True)
-        shares = []
-        for png in sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1])):
-            image = Image.open(png).convert("L")
-            mm = image.height / PAGE_MM[1]
-            top, bottom = int(BODY_MM[0] * mm), int(BODY_MM[1] * mm)
-            last = top
-            for y in range(top, bottom):
-                row = image.crop((0, y, image.width, y + 1))
-                if row.getextrema()[0] < 200:
-                    last = y
-            shares.append((bottom - last) / (bottom - top))
-        return shares
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ every metric, the limits and the sources.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -106,14 +108,19 @@ def _lines(text: str, per_line: int) -> int:
     return max(1, -(-len(text) // per_line))
 
 
-def fits_on_one_page(title: str, subtitle: str, blocks: list, n_links: int) -> bool:
-    """Whether page 1 (title, links and the verdict) is likely to fit on one printed page, with room to
-    spare. If it is, the charts start on page 2; if not, everything flows."""
+def page_one_height(title: str, subtitle: str, blocks: list, n_links: int) -> float:
+    """The estimated printed height of page 1 (title, links and the verdict), in points."""
     # in print each link to the other formats and files is a line of its own
     height = float(_lines(title, 42) * 25 + _lines(subtitle, 80) * 17 + 12 + n_links * 15 + 20)
     for block in blocks:
         height += _height(block)
-    return height <= BODY_PT * 0.92
+    return height
+
+
+#: The estimated overflow of page 1 beyond which the caterpillar would not fit on page 2 under the area
+#: scores (measured with scripts/pack_report.py: the estimate runs high, so packs estimated up to 100 pt
+#: over still fit both charts on page 2, and those estimated 123 pt over or more did not).
+OVERFLOW_PT = 110.0
 
 
 def _height(block) -> float:
@@ -178,7 +185,7 @@ def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Se
 # Peers: a caterpillar chart
 
 
-def peers_section(ctx: Context, s: TrustStanding) -> Section:
+def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> Section:
     r = ctx.result
     t = r.trusts[r.trusts.trust_type == r.trust(s.code).trust_type]
     t = t.assign(_a=t.average_score.round(2)).sort_values(["_a", "trust_name"], kind="stable")
@@ -223,9 +230,14 @@ def peers_section(ctx: Context, s: TrustStanding) -> Section:
     data = Table(caption=f"{s.short} among {s.plural}, {ctx.quarter}",
                  columns=("Figure", "Value"), rows=tuple(rows),
                  numeric=(False, True), id="peers")
-    fig = Figure(chart, alt=alt, caption=f"{message}. Best average at the top; 1 is best and 4 worst.",
-                 data=data, id="peers-chart")
-    return Section(f"Among all {s.plural}", (fig,), id="peers-section")
+    caption = f"{message}. Best average at the top; 1 is best and 4 worst."
+    if not table_first:
+        fig = Figure(chart, alt=alt, caption=caption, data=data, id="peers-chart")
+        return Section(f"Among all {s.plural}", (fig,), id="peers-section")
+    # the figures first, then the chart: in print the table may run over a page and the chart may not
+    fig = Figure(chart, alt=alt, caption=f"{caption} {s.short}'s figures are in the table above.", data=None,
+                 id="peers-chart")
+    return Section(f"Among all {s.plural}", (data, fig), id="peers-section")
 
 
 # ---------------------------------------------------------------------------
@@ -318,9 +330,11 @@ def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
 
 
 METRIC_COLUMNS = ("Metric", "Value (period)", "Score", "Peer median", "Rank")
+#: The cells of a measure with no figure at all for the trust (its value, score, peer median and rank).
+NO_FIGURES = (T.NO_DATA, "not scored", T.NO_DATA, T.NO_DATA)
 
 
-def _metric_row(m, expand: W.Acronyms) -> tuple[str, ...]:
+def _metric_row(m, expand: Callable[[str], str]) -> tuple[str, ...]:
     score = T.score(m.score) if m.scored else "not scored"
     rank = (f"{int(m.rank)} of {m.n}" if not T.missing(m.rank) else
             (T.NOT_APPLICABLE if not m.has_raw else T.NO_DATA))
@@ -333,6 +347,27 @@ def _metric_row(m, expand: W.Acronyms) -> tuple[str, ...]:
     median = W.quantity(m.median, m.units, m.raw_id) if m.has_raw else T.NOT_APPLICABLE
     name = W.metric_name(m.metric_id, m.description)
     return (f"{expand(name[:1].upper() + name[1:])} ({m.metric_id})", value, score, median, rank)
+
+
+def one_row_for_missing(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Measures the trust has no figures for, whose cells are all the same ("no data", "not scored", ...),
+    share one row that names them all: the same facts in fewer lines."""
+    def missing(row: tuple[str, ...]) -> bool:
+        return row[1] in (T.NO_DATA, "score only") and row[2] == "not scored"
+
+    names: dict[tuple[str, ...], list[str]] = {}
+    for row in rows:
+        if missing(row):
+            names.setdefault(row[1:], []).append(row[0])
+    out, done = [], set()
+    for row in rows:
+        key = row[1:]
+        if not missing(row) or len(names[key]) == 1:
+            out.append(row)
+        elif key not in done:
+            done.add(key)
+            out.append(("; ".join(names[key]), *key))
+    return out
 
 
 def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.Acronyms) -> Section:
@@ -353,14 +388,25 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
             notes.append(f"The {c.name.lower()} score stands in for {len(c.members)} others. They are shown, but "
                          f"not counted twice.")
     blocks: list = [Paragraph.of(expand(" ".join([intro, *notes])))]
-    for dom in cfg.domains:
-        part = mr[mr.domain == dom.name] if len(mr) else mr
-        if part.empty:
+    # measures with no figure at all for this trust are named together in a last table, one row per area
+    parts = [(dom.name, mr[mr.domain == dom.name] if len(mr) else mr) for dom in cfg.domains]
+    empty = {m.metric_id for _, part in parts for m in part.itertuples() if _metric_row(m, str)[1:] == NO_FIGURES}
+    for name, part in parts:
+        shown = [m for m in part.itertuples() if m.metric_id not in empty]
+        if not shown:
             continue
+        rows = one_row_for_missing([_metric_row(m, expand) for m in shown])
         blocks.append(Table(
-            caption=f"{dom.name}, {ctx.quarter}",
-            columns=METRIC_COLUMNS, rows=tuple(_metric_row(m, expand) for m in part.itertuples()),
-            numeric=(False, False, True, False, True), id=f"metrics-{T.slug(dom.name)}"))
+            caption=f"{name}, {ctx.quarter}",
+            columns=METRIC_COLUMNS, rows=tuple(rows),
+            numeric=(False, False, True, False, True), id=f"metrics-{T.slug(name)}"))
+    missing = [(name, "; ".join(_metric_row(m, expand)[0] for m in part.itertuples() if m.metric_id in empty))
+               for name, part in parts]
+    if empty:
+        blocks.append(Table(
+            caption=f"Measures with no figures for this trust, {ctx.quarter}: no value, score, peer median or rank",
+            columns=("Area", "Measures"), rows=tuple((name, names) for name, names in missing if names),
+            numeric=(False, False), id="metrics-no-figures"))
     return Section("Every measure", tuple(blocks), id="metrics-section")
 
 
@@ -409,11 +455,20 @@ def pack_document(ctx: Context, code: str, formats: tuple[str, ...] = ("html", "
     related = format_links(code, formats, "briefing") + (
         Link("The national league tables", NATIONAL_FROM_PACK), Link("All trusts", "../index.html")) + pack_links(code)
     page_one = blocks + verdict_sections(ctx, s, expand)
+    height = page_one_height(title, subtitle, page_one, len(related))
+    new_page = height <= BODY_PT * 0.92
+    # one quarter: page 1 says so, and there is no quarter table
+    trend = [trend_section(ctx, s)] if s.previous is not None else []
+    if height - BODY_PT <= OVERFLOW_PT or not trend:
+        # both charts whole, then the tables, which may run over a page row by row
+        evidence = [domain_section(ctx, s, new_page=new_page), peers_section(ctx, s), *trend]
+    else:
+        # the verdict runs well onto page 2, where the caterpillar would not fit under the area scores: the
+        # tables (which may break between rows) come before it, so that page is not left part empty
+        evidence = [domain_section(ctx, s), *trend, peers_section(ctx, s, table_first=True)]
     blocks = [
         *page_one,
-        domain_section(ctx, s, new_page=fits_on_one_page(title, subtitle, page_one, len(related))),
-        peers_section(ctx, s),
-        *([trend_section(ctx, s)] if s.previous is not None else []),  # one quarter: page 1 says so
+        *evidence,
         metrics_section(ctx, s, mr, expand),
         limits_section(ctx, s),
         sources_section(ctx, s),
