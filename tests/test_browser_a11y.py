@@ -311,6 +311,12 @@ def _transcript(by_id: dict, node_id: str, depth: int = 0, lines: list[str] | No
     return lines
 
 
+def _sizes_as_words(text: str) -> str:
+    """A download's size ("CSV, 11 KB") as "N KB": the size is announced, but its figure moves with every
+    change to the file and says nothing about what a screen reader meets."""
+    return re.sub(r"\b\d[\d,.]* (bytes|KB|MB)\b", r"N \1", text)
+
+
 @pytest.mark.parametrize("name", ["national", "pack", "index"])
 def test_screen_reader_transcript_matches_the_reviewed_copy(pages, browser, name):
     context, page = _open(browser, pages[name], 1280)
@@ -318,7 +324,7 @@ def test_screen_reader_transcript_matches_the_reviewed_copy(pages, browser, name
         by_id, root = _ax_tree(context, page)
     finally:
         context.close()
-    text = "\n".join(_transcript(by_id, root)) + "\n"
+    text = _sizes_as_words("\n".join(_transcript(by_id, root)) + "\n")
     reviewed = TRANSCRIPTS / f"{name}.txt"
     if os.environ.get(UPDATE):
         reviewed.parent.mkdir(exist_ok=True)
