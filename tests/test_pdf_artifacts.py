@@ -152,10 +152,14 @@ def test_one_row_tables_and_links_between_documents_in_a_tiny_pdf():
 
 
 def test_each_chart_and_its_caption_are_grouped(pdf_path, sample_document):
+    """PDF 1.7 has no way to tie a /Caption to a /Figure; the PDF Association's Tagged PDF Best
+    Practice Guide recommends the Caption straight after the Figure, here the two alone in a /Div.
+    Not inside the Figure: assistive technology reads a Figure's /Alt and skips its children."""
     with pikepdf.open(pdf_path) as pdf:
         figures = [e for e in checkers._struct_elements(pdf) if e.S == "/Figure"]
         assert figures
         for figure in figures:
             group = figure.P
             kinds = [str(k.S) for k in checkers._kids(group) if checkers._is_elem(k)]
-            assert group.S == "/Div" and "/Caption" in kinds, kinds
+            assert group.S == "/Div" and kinds == ["/Figure", "/Caption"], kinds
+            assert not any(checkers._is_elem(k) and k.S == "/Caption" for k in checkers._kids(figure))
