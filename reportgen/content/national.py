@@ -354,8 +354,10 @@ def segment_figure(ctx: Context) -> list:
     labels = {k: (k if ":" in k else f"{k}: placed by scores") for k in order}
     total = len(r.trusts)
     held = parts["Segment 3: moved by the deficit rule"]
-    alt = (f"Of {total} trusts, {held} are in segment 3 because of the deficit rule. "
-           + "; ".join(f"{labels[k].lower()}: {parts[k]}" for k in order) + ".")
+    # the message only: the table after the chart holds every number
+    alt = (f"Of {total} trusts, {held} {'is' if held == 1 else 'are'} in segment 3 because of the deficit rule, "
+           f"not because of their scores." if held else
+           f"None of the {total} trusts is in segment 3 because of the deficit rule.")
     chart = BarChart(bars=tuple(Bar(labels[k], parts[k], highlight=k.startswith("Segment 3:")) for k in order),
                      value_label="Number of trusts", category_label="Segment and how the trust was placed",
                      horizontal=True)
@@ -369,8 +371,9 @@ def segment_figure(ctx: Context) -> list:
         rows.append(("All types",) + tuple(str(parts[k]) for k in order) + (str(total),))
     table = Table(caption=f"Trusts in each segment, and how they were placed, {r.quarter}", columns=columns,
                   rows=tuple(rows), numeric=(False,) + (True,) * (len(columns) - 1), id="segment-counts")
-    figure = Figure(chart, alt=alt, caption=f"Trusts in each segment, and how they were placed, all trust types, "
-                                            f"{r.quarter}. The table below gives the numbers for each type.",
+    figure = Figure(chart, alt=alt, caption=f"The number of trusts of all types in each segment, {r.quarter}: "
+                                            f"placed by their scores, or moved to segment 3 by the deficit rule. "
+                                            f"The table below gives the numbers for each type.",
                     data=None, id="segment-chart")
     return [figure, table]
 
@@ -388,9 +391,10 @@ def caterpillar_figure(r: QuarterResult, ttype: str, config: Config) -> Figure |
     cutoffs = tuple(Cutoff(lo, hi) for lo, hi in bounds if not (math.isnan(lo) or math.isnan(hi)))
     claim = L.rank_uncertainty(r, ttype, config)
     f = claim.facts
-    alt = (f"{config.plural(ttype).capitalize()}, {r.quarter}, best average at the top. For "
-           f"{'at least ' if not f['exact'] and f['crossing'] else ''}{f['crossing']} of the {f['with_average_range']} "
-           f"trusts, the likely range of the average crosses a segment cut-off.")
+    # the message only: the caption says what is drawn and the league table holds every figure
+    alt = (f"For {'at least ' if not f['exact'] and f['crossing'] else ''}{f['crossing']} of the "
+           f"{f['with_average_range']} {config.plural(ttype)}, the likely range of the average score crosses a "
+           f"segment cut-off. Their segment could have been different.")
     chart = Caterpillar(points=tuple(points), value_label="Average score (1 best, 4 worst), with NHS England's "
                                                           "likely range",
                         cutoffs=cutoffs, segments=tuple(f"segment {k}" for k in range(1, len(cutoffs) + 2)),

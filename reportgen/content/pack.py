@@ -167,15 +167,15 @@ def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Se
     message = f"At or better than the median {singular} in {better} of {n} areas"
     if worst_gap > 0:
         message += f"; furthest behind in {worst_name.lower()}"
-    alt = f"{message}. Lower is better. " + "; ".join(parts) + "."
+    alt = f"{message}."  # the message only: the table beside the chart holds every value
     chart = DotPlot(rows=tuple(rows), value_label="Area score", key=(
         f"Dot: {s.short}. Grey band: the middle half of {s.plural}. Tick: their median."))
     table = Table(
         caption=f"Area (domain) scores, {ctx.quarter}",
         columns=("Area", "Score", "Middle half of peers", "Peer median", "Rank", "Measures"),
         rows=tuple(table_rows), numeric=(False, True, True, True, True, True), id="domains")
-    figure = Figure(chart, alt=alt, caption=f"{message}. Area scores, 1 best and 4 worst.", data=table,
-                    id="domain-chart")
+    figure = Figure(chart, alt=alt, caption=f"Each area score of {s.short} against the middle half and median of "
+                                            f"{s.plural}; 1 is best and 4 worst.", data=table, id="domain-chart")
     # the id lets the print stylesheet start the charts on a new page
     return Section("Area scores against peers", (figure,), id="domains-section-new-page" if new_page else
                    "domains-section")
@@ -217,7 +217,7 @@ def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> 
     message = f"{s.short} has the {T.ordinal(position)} best average of {len(points)} {s.plural}"
     if has_ranges and cutoffs:
         message += f"; {crossing} of {len(points)} likely ranges cross a segment cut-off"
-    alt = message + ". " + " ".join(label) + ". Every trust's figures are in the national league tables."
+    alt = message + "."  # the message only: its figures are in the table beside the chart
     rows: list[tuple[str, str]] = [
         ("Its average", f"{s.average:.2f}" + (
             f" (likely {s.average_range[0]:.2f} to {s.average_range[1]:.2f})" if s.average_range else "")),
@@ -230,7 +230,10 @@ def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> 
     data = Table(caption=f"{s.short} among {s.plural}, {ctx.quarter}",
                  columns=("Figure", "Value"), rows=tuple(rows),
                  numeric=(False, True), id="peers")
-    caption = f"{message}. Best average at the top; 1 is best and 4 worst."
+    drawn = "with likely ranges and segment cut-offs" if has_ranges and cutoffs else (
+        "with likely ranges" if has_ranges else "with segment cut-offs" if cutoffs else "")
+    caption = (f"The average score of each of the {len(points)} {s.plural}, best at the top"
+               + (f", {drawn}" if drawn else "") + "; 1 is best and 4 worst.")
     if not table_first:
         fig = Figure(chart, alt=alt, caption=caption, data=data, id="peers-chart")
         return Section(f"Among all {s.plural}", (fig,), id="peers-section")
