@@ -16,6 +16,7 @@ import pytest
 
 from reportgen.config import Config
 from reportgen.content import limits as L
+from reportgen.content import words as W
 from reportgen.load import load
 from reportgen.release import make_context
 from tests.shared_data import ACUTE_Q1_DATA, MH_DATA, MH_LEAGUE, ROOT, shared_file
@@ -73,7 +74,17 @@ def _check_numbers(claim, allowed: set[str]) -> None:
 def _name_numbers(ctx, ttype) -> set[str]:
     """Numbers that are part of a measure's name ("52 weeks", "2-hour")."""
     m = ctx.metrics[(ctx.metrics.quarter == ctx.quarter) & (ctx.metrics.trust_type == ttype)]
-    return {x for d in m.metric_description.astype(str).unique() for x in re.findall(r"\d+", d)}
+    names = [*m.metric_description.astype(str).unique(),
+             *(W.metric_name(ctx.config.score_id_of(i)) for i in m.metric_id.unique())]
+    return {x for d in names for x in re.findall(r"\d+", d)}
+
+
+def _unexpanded(text: str) -> str:
+    """The text with each spelt-out acronym ("accident and emergency (A&E)") put back as the acronym."""
+    for short, long in W.ACRONYMS.items():
+        for words in (long, long[0].upper() + long[1:]):
+            text = text.replace(f"{words} ({short})", short)
+    return text
 
 
 def _verify(claim, ctx, prev) -> set[str]:
@@ -175,6 +186,7 @@ def _verify(claim, ctx, prev) -> set[str]:
         m = ctx.metrics[ctx.metrics.trust_type == claim.trust_type]
         extra = _name_numbers(ctx, claim.trust_type)
         for mid in claim.facts["metrics"]:
+            assert f"data for {W.metric_name(cfg.score_id_of(mid))}." in _unexpanded(text), (mid, text)
             now = set(m[(m.quarter == r.quarter) & (m.metric_id == mid)].reporting_date.astype(str))
             then = set(m[(m.quarter == prev.quarter) & (m.metric_id == mid)].reporting_date.astype(str))
             assert now != then
@@ -200,9 +212,17 @@ def _verify(claim, ctx, prev) -> set[str]:
             k = int((s == edge).sum())
             if spec["rule"] == "target":
                 assert (s[s != edge] >= 2.0).all()  # missing a target scores 2.00 or worse, as the text says
-            assert (f"{k} of {len(s)} trusts" if k else f"none of {len(s)} trusts") in text
+            if len(s) == 1:
+                assert "the one trust" in text and "1 of 1" not in text
+            else:
+                assert (f"{k} of the {len(s)} trusts" if k else f"none of the {len(s)} trusts") in text
             line = spec.get("target", spec.get("floor"))
             extra |= {str(k), str(len(s)), _fmt(float(line))}
+            # named and measured as the packs name and measure it, not in NHS England's description and units
+            units = str(ctx.metrics[ctx.metrics.metric_id == raw_id].units.iloc[0])
+            assert f"On {W.metric_name(cfg.score_id_of(raw_id))}," in _unexpanded(text), (raw_id, text)
+            assert f"{W.quantity(line, units, raw_id)}." in text, (raw_id, text)
+        assert not re.search(r"\b(mins|count|rate)\b|1 of 1 trusts", text), text
         return allowed | extra
     if claim.topic == L.MISSING:
         items = r.items[r.items.trust_code.isin(g.trust_code)]

@@ -20,6 +20,7 @@ from ..changes import cutoff_bounds
 from ..config import Config
 from ..methodology import QuarterResult
 from . import text as T
+from . import words as W
 
 # Topics, in the order the section states them.
 RANKS = "ranks"
@@ -315,7 +316,7 @@ def refresh(r: QuarterResult, prev: QuarterResult | None, metrics: pd.DataFrame,
     moves = (b[both] - a[both]).abs().groupby(level=0).sum()
     code = min(moves.index, key=lambda c: (-moves[c], c))
     q = metrics[(metrics.quarter == r.quarter) & (metrics.trust_type == ttype)]
-    names = q.drop_duplicates("metric_id").set_index("metric_id").metric_description.str.strip()
+    names = _plain_names(q, config)
     periods = q.drop_duplicates("metric_id").set_index("metric_id").reporting_date.astype(str)
     old_periods = metrics[(metrics.quarter == prev.quarter) & (metrics.trust_type == ttype)].drop_duplicates(
         "metric_id").set_index("metric_id").reporting_date.astype(str)
@@ -325,12 +326,13 @@ def refresh(r: QuarterResult, prev: QuarterResult | None, metrics: pd.DataFrame,
     text = ("Some measures are updated once a year. So a trust can move because one year's data replaced "
             "another.")
     for m in raw:
-        text += f" This quarter, {names.get(m, m)} moved from {old_periods.get(m, '')} to {periods.get(m, '')} data."
+        text += (f" This quarter, {periods.get(m, '')} data replaced {old_periods.get(m, '')} data for "
+                 f"{names.get(m, m)}.")
     text += (f" Among {config.plural(ttype)}, the largest effect was on {now_row.trust_name}. Its rank moved from "
              f"{T.ordinal(before_row.league_rank)} to {T.ordinal(now_row.league_rank)}.")
     for s in mine:
-        text += f" Its score on {names.get(config.raw_id_of(s), s)} went from {a[(code, s)]:.2f} to {b[(code, s)]:.2f}."
-    return Claim(REFRESH, ttype, text, {"metrics": raw, "trust": code,
+        text += f" Its score for {names.get(config.raw_id_of(s), s)} went from {a[(code, s)]:.2f} to {b[(code, s)]:.2f}."
+    return Claim(REFRESH, ttype, W.Acronyms()(text), {"metrics": raw, "trust": code,
                                         "scores": {s: (float(a[(code, s)]), float(b[(code, s)])) for s in mine},
                                         "rank_before": int(before_row.league_rank),
                                         "rank_now": int(now_row.league_rank)})
@@ -340,7 +342,7 @@ def cliff_edges(r: QuarterResult, metrics: pd.DataFrame, ttype: str, config: Con
     codes = set(_of_type(r, ttype).trust_code)
     items = r.items[r.items.trust_code.isin(codes)]
     q = metrics[(metrics.quarter == r.quarter) & (metrics.trust_type == ttype)]
-    names = q.drop_duplicates("metric_id").set_index("metric_id").metric_description.str.strip()
+    names = _plain_names(q, config)
     units = q.drop_duplicates("metric_id").set_index("metric_id").units.astype(str)
     lo, hi = config.score_range
     parts, facts = [], {}
@@ -351,16 +353,19 @@ def cliff_edges(r: QuarterResult, metrics: pd.DataFrame, ttype: str, config: Con
         s = items[items["item"] == config.score_id_of(raw_id)].score
         if s.empty:
             continue
-        name = names.get(raw_id, raw_id)
+        name = names.get(raw_id, W.metric_name(config.score_id_of(raw_id)))
         if rule == "target":
-            line = T.number(spec["target"], units=units.get(raw_id, ""))
+            line = W.quantity(spec["target"], units.get(raw_id, ""), raw_id)
             k = int((s == lo).sum())
-            parts.append(f"On {name}, {_count(k)} of {len(s)} trusts met the line of {line}. They scored {lo:.2f}.")
+            parts.append(f"On {name}, {_how_many(k, len(s), 'met', 'met')} the line of {line}. "
+                         f"{'It' if k == 1 else 'They'} scored {lo:.2f}." if k else
+                         f"On {name}, {_how_many(k, len(s), 'met', 'met')} the line of {line}.")
         else:
-            line = T.number(spec["floor"], units=units.get(raw_id, ""))
+            line = W.quantity(spec["floor"], units.get(raw_id, ""), raw_id)
             k = int((s == hi).sum())
-            parts.append(f"On {name}, {_count(k)} of {len(s)} trusts were below {line}. They scored {hi:.2f}, the "
-                         f"worst score.")
+            parts.append(f"On {name}, {_how_many(k, len(s), 'was', 'were')} below {line}. "
+                         f"{'It' if k == 1 else 'They'} scored {hi:.2f}, the worst score." if k else
+                         f"On {name}, {_how_many(k, len(s), 'was', 'were')} below {line}.")
         facts[raw_id] = {"rule": rule, "at_edge": k, "n": len(s)}
     if not parts:
         return None
@@ -369,7 +374,22 @@ def cliff_edges(r: QuarterResult, metrics: pd.DataFrame, ttype: str, config: Con
     if any(f["rule"] == "target" for f in facts.values()):
         text += f" Missing a target scores {lo + 1:.2f} or worse, however close the trust came."
     text += f" These are the measures of this kind for {config.plural(ttype)} this quarter. {' '.join(parts)}"
-    return Claim(CLIFF_EDGE, ttype, text, facts)
+    return Claim(CLIFF_EDGE, ttype, W.Acronyms()(text), facts)
+
+
+def _plain_names(q: pd.DataFrame, config: Config) -> dict[str, str]:
+    """Each raw metric of the quarter named in the packs' plain words (``words.metric_name``), by raw id."""
+    described = q.drop_duplicates("metric_id").set_index("metric_id").metric_description.astype(str)
+    return {raw_id: W.metric_name(config.score_id_of(raw_id), d) for raw_id, d in described.items()}
+
+
+def _how_many(k: int, n: int, one: str, many: str) -> str:
+    """ "3 of the 38 trusts were", "1 of the 38 trusts was", "none of the 51 trusts was", "the one trust was"."""
+    if n == 1:
+        return f"the one trust {one}" if k else f"the one trust {'did not meet' if one == 'met' else 'was not'}"
+    if k == 0:
+        return f"none of the {n} trusts {one}"
+    return f"{k} of the {n} trusts {one if k == 1 else many}"
 
 
 def missing_data(r: QuarterResult, ttype: str, config: Config) -> Claim:
