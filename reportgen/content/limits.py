@@ -326,8 +326,8 @@ def refresh(r: QuarterResult, prev: QuarterResult | None, metrics: pd.DataFrame,
     text = ("Some measures are updated once a year. So a trust can move because one year's data replaced "
             "another.")
     for m in raw:
-        text += (f" This quarter, {periods.get(m, '')} data replaced {old_periods.get(m, '')} data for "
-                 f"{names.get(m, m)}.")
+        now_period, then_period = W.period(periods.get(m, "")), W.period(old_periods.get(m, ""))
+        text += f" This quarter, {now_period} data replaced {then_period} data for {names.get(m, m)}."
     text += (f" Among {config.plural(ttype)}, the largest effect was on {now_row.trust_name}. Its rank moved from "
              f"{T.ordinal(before_row.league_rank)} to {T.ordinal(now_row.league_rank)}.")
     for s in mine:

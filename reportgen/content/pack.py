@@ -346,7 +346,7 @@ def _metric_row(m, expand: Callable[[str], str]) -> tuple[str, ...]:
     elif T.missing(m.value):
         value = T.NO_DATA
     else:
-        value = W.quantity(m.value, m.units, m.raw_id) + (f" ({m.period})" if not T.missing(m.period) else "")
+        value = W.quantity(m.value, m.units, m.raw_id) + (f" ({W.period(m.period)})" if not T.missing(m.period) else "")
     median = W.quantity(m.median, m.units, m.raw_id) if m.has_raw else T.NOT_APPLICABLE
     name = W.metric_name(m.metric_id, m.description)
     return (f"{expand(name[:1].upper() + name[1:])} ({m.metric_id})", value, score, median, rank)

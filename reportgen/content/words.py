@@ -8,6 +8,9 @@
 - ``short_name(name)``: a trust's name without "NHS Foundation Trust".
 - ``with_article(words)``: "an acute trust", "a mental health trust".
 - ``Acronyms``: expands each acronym at its first use in a document.
+- ``period(text)``: NHS England's free-text data period in words ("Apr 25 - Mar 26 vs
+  Apr 24 - Mar 25" becomes "April 2025 to March 2026, compared with April 2024 to
+  March 2025"); text it does not recognise is returned as it is.
 
 Metric codes never appear here: they belong in tables only.
 """
@@ -155,3 +158,57 @@ class Acronyms:
 
         pattern = r"\b(" + "|".join(re.escape(a) for a in sorted(ACRONYMS, key=len, reverse=True)) + r")\b"
         return re.sub(pattern, expand, text)
+
+
+_MONTH_ABBREVIATIONS = {m[:3]: m for m in T.MONTHS}
+_MON = "(" + "|".join(_MONTH_ABBREVIATIONS) + ")"
+_MONTH_RANGE = re.compile(rf"{_MON} (\d{{2}}) ?- ?{_MON} (\d{{2}})")  # "Apr 25 - Mar 26"
+_MONTH_YEAR = re.compile(rf"{_MON}-(\d{{2}})")                   # "Jun-25"
+_YEAR_SPAN = re.compile(r"(\d{4})/(\d{2})( plan)?")              # "2025/26", "2025/26 plan"
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) {_MON} (\d{{2}})\b")  # "13 Feb 24" inside a longer text
+_YEAR = re.compile(r"\d{4}")
+_MONTH_OF_YEAR = re.compile(r"(To )?M(?:onth )?(\d{1,2}) (\d{4}(?:/\d{2})?)")  # "Month 12 2025/26", "To M12 2024/25"
+_YEAR_TO_DATE = re.compile(r"Year to date (\d{2})/(\d{2})")  # "Year to date 25/26"
+
+
+def _century(yy: str) -> str:
+    return f"20{yy}"
+
+
+def _period_part(text: str) -> str | None:
+    """One period in words, or None if its pattern is not recognised."""
+    if m := _MONTH_RANGE.fullmatch(text):
+        first, first_year, last, last_year = m.groups()
+        start = _MONTH_ABBREVIATIONS[first] + ("" if first_year == last_year else f" {_century(first_year)}")
+        return f"{start} to {_MONTH_ABBREVIATIONS[last]} {_century(last_year)}"
+    if m := _MONTH_YEAR.fullmatch(text):
+        return f"{_MONTH_ABBREVIATIONS[m.group(1)]} {_century(m.group(2))}"
+    if m := _YEAR_SPAN.fullmatch(text):
+        first, last = int(m.group(1)), int(m.group(1)[:2] + m.group(2))
+        if last != first + 1:
+            return None
+        return f"the {first} to {last} plan" if m.group(3) else f"{first} to {last}"
+    if _YEAR.fullmatch(text):
+        return text
+    if m := _MONTH_OF_YEAR.fullmatch(text):
+        year = _period_part(m.group(3))
+        return None if year is None else f"{'up to ' if m.group(1) else ''}month {int(m.group(2))} of {year}"
+    if m := _YEAR_TO_DATE.fullmatch(text):
+        year = _period_part(f"{_century(m.group(1))}/{m.group(2)}")
+        return None if year is None else f"the year to date, {year}"
+    if _DAY_MONTH_YEAR.search(text):
+        return _DAY_MONTH_YEAR.sub(
+            lambda d: f"{int(d.group(1))} {_MONTH_ABBREVIATIONS[d.group(2)]} {_century(d.group(3))}", text)
+    return None
+
+
+def period(text: str) -> str:
+    """A data period as NHS England writes it, in words a screen reader reads as dates: months and years in
+    full, "to" for a range, ", compared with" for "vs". Text whose pattern is not recognised comes back as it
+    is (plain text: every writer escapes it)."""
+    original = str(text)
+    clean = " ".join(original.split())
+    parts = [_period_part(part.strip()) for part in re.split(r"\s+vs\.?\s+", clean)]
+    if any(part is None for part in parts):
+        return original
+    return ", compared with ".join(p for p in parts if p is not None)
