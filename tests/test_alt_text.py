@@ -38,7 +38,8 @@ def figures(request):
     if request.param == "real":
         return _figures([shared_file(MH_DATA), shared_file(MH_LEAGUE)], lambda ctx: "RWR")
     # an example trust held in segment 3 by the deficit rule, so every kind of label is drawn
-    return _figures([ROOT / "data"], lambda ctx: ctx.result.trusts[ctx.result.trusts.override_applied].trust_code.iloc[0])
+    return _figures([ROOT / "data"],
+                    lambda ctx: ctx.result.trusts[ctx.result.trusts.override_applied].trust_code.iloc[0])
 
 
 def _words(text: str) -> str:

@@ -331,7 +331,8 @@ def refresh(r: QuarterResult, prev: QuarterResult | None, metrics: pd.DataFrame,
     text += (f" Among {config.plural(ttype)}, the largest effect was on {now_row.trust_name}. Its rank moved from "
              f"{T.ordinal(before_row.league_rank)} to {T.ordinal(now_row.league_rank)}.")
     for s in mine:
-        text += f" Its score for {names.get(config.raw_id_of(s), s)} went from {a[(code, s)]:.2f} to {b[(code, s)]:.2f}."
+        name = names.get(config.raw_id_of(s), s)
+        text += f" Its score for {name} went from {a[(code, s)]:.2f} to {b[(code, s)]:.2f}."
     return Claim(REFRESH, ttype, W.Acronyms()(text), {"metrics": raw, "trust": code,
                                         "scores": {s: (float(a[(code, s)]), float(b[(code, s)])) for s in mine},
                                         "rank_before": int(before_row.league_rank),
