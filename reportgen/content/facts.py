@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..methodology import CONFIGURED, GIVEN, POOLED, Cutoffs, QuarterResult
+from ..model import Table
 from . import text as T
 
 BASIS_WORDS = {
@@ -34,11 +35,21 @@ def cutoff_sentence(cut: Cutoffs) -> str:
             "as the table shows.")
 
 
+def cutoff_table(cut: Cutoffs, caption: str) -> Table:
+    """The cut-offs table. A column with no figure in any row is left out (the sentence before the table says
+    why), so no column is a list of placeholders."""
+    rows = cutoff_rows(cut)
+    keep = [0] + [k for k in range(1, len(CUTOFF_COLUMNS)) if any(row[k] != T.NO_DATA for row in rows)]
+    return Table(caption=caption, columns=tuple(CUTOFF_COLUMNS[k] for k in keep),
+                 rows=tuple(tuple(row[k] for k in keep) for row in rows),
+                 numeric=tuple(k > 0 for k in keep), id="cutoffs")
+
+
 def cutoff_rows(cut: Cutoffs) -> tuple[tuple[str, ...], ...]:
     rows = []
     for k in (1, 2, 3):
         label = f"Segment {k} and segment {k + 1}"
-        value = f"{cut.values[k - 1]:.2f}" if cut.values is not None else T.NOT_APPLICABLE
+        value = f"{cut.values[k - 1]:.2f}" if cut.values is not None else T.NO_DATA
         hi, lo = cut.brackets[k - 1] if cut.brackets else (float("nan"), float("nan"))
         rows.append((label, value, T.score(hi), T.score(lo)))
     return tuple(rows)

@@ -222,7 +222,7 @@ def domain_table(result: QuarterResult, ttype: str, config: Config) -> Table:
                 row = d.loc[(r.trust_code, n)]
                 cells += [T.score(row["score"]), f"{int(row['rank'])} of {int(row['size'])}"]
             else:
-                cells += [T.NO_DATA, T.NOT_APPLICABLE]
+                cells += [T.NO_DATA, T.NO_DATA]  # no score in the area, so no rank in it either
         rows.append(tuple(cells))
     return Table(
         caption=f"Scores and ranks for each area (domain) of {config.plural(ttype)}, {result.quarter}, in league "
@@ -408,9 +408,11 @@ def caterpillar_figure(r: QuarterResult, ttype: str, config: Config) -> Figure |
 
 def league_section(ctx: Context) -> Section:
     r, cfg = ctx.result, ctx.config
-    blocks: list = [Paragraph.of(
-        "Trusts are listed best first: by segment, then by average score. Trusts with the same segment and the "
-        "same average to 2 decimal places share a rank, shown as \"(tied)\", and the next rank is skipped.")]
+    intro = ("Trusts are listed best first: by segment, then by average score. Trusts with the same segment and the "
+             "same average to 2 decimal places share a rank, shown as \"(tied)\", and the next rank is skipped.")
+    if T.NO_DATA in T.placeholders_used(*(league_table(r, ttype, cfg) for ttype in r.trust_types)):
+        intro += f" \"{T.NO_DATA.capitalize()}\" means NHS England's files hold no such figure for the trust."
+    blocks: list = [Paragraph.of(intro)]
     blocks += segment_figure(ctx)
     for ttype in r.trust_types:
         t = r.trusts[r.trusts.trust_type == ttype]
@@ -509,11 +511,11 @@ def derivation_section(ctx: Context) -> Section:
     r, cfg = ctx.result, ctx.config
     blocks = list(prose.render("how-derived", rules=F.rule_facts(cfg), quarter=r.quarter, counts=rule_counts(cfg),
                                others=len(cfg.trust_types) > 1))
-    blocks.append(Section("This quarter's segment cut-offs", (
-        Paragraph.of(cutoff_sentence(r.cutoffs)),
-        Table(caption=f"Segment cut-offs on the average score, {r.quarter}", columns=F.CUTOFF_COLUMNS,
-              rows=F.cutoff_rows(r.cutoffs), numeric=(False, True, True, True), id="cutoffs"),
-    ), id="cutoffs-section"))
+    cutoffs = F.cutoff_table(r.cutoffs, f"Segment cut-offs on the average score, {r.quarter}")
+    said = cutoff_sentence(r.cutoffs)
+    if T.NO_DATA in T.placeholders_used(cutoffs):
+        said += f" \"{T.NO_DATA.capitalize()}\" means the data do not show that figure."
+    blocks.append(Section("This quarter's segment cut-offs", (Paragraph.of(said), cutoffs), id="cutoffs-section"))
     blocks.append(worked_example(ctx))
     return Section("How the league tables are derived", tuple(blocks), id="derivation")
 
@@ -668,12 +670,14 @@ def changes_section(ctx: Context) -> Section:
 
 def domain_section(ctx: Context) -> Section:
     r, cfg = ctx.result, ctx.config
-    subs: list = [Paragraph.of(
-        f"Each trust also has a score for each of the {len(cfg.domains)} areas, called domains. It is the average "
-        f"of its scores in that area. Each trust also has a rank in each area, among trusts of its type. A trust "
-        f"with no score in an area shows \"no data\".")]
-    for ttype in r.trust_types:
-        subs.append(Section(f"Area league tables: {cfg.plural(ttype)}", (domain_table(r, ttype, cfg),),
+    tables = [domain_table(r, ttype, cfg) for ttype in r.trust_types]
+    intro = (f"Each trust also has a score for each of the {len(cfg.domains)} areas, called domains. It is the "
+             f"average of its scores in that area. Each trust also has a rank in each area, among trusts of its type.")
+    if T.NO_DATA in T.placeholders_used(*tables):
+        intro += f" A trust with no score in an area shows \"{T.NO_DATA}\" for its score and rank there."
+    subs: list = [Paragraph.of(intro)]
+    for ttype, table in zip(r.trust_types, tables):
+        subs.append(Section(f"Area league tables: {cfg.plural(ttype)}", (table,),
                             id=f"domains-{T.slug(ttype)}-section"))
     return Section("League tables for each area (domain)", tuple(subs), id="domain-tables")
 

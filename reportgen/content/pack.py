@@ -161,7 +161,7 @@ def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Se
             rows.append(DotRow(dom.name, None, float(lq) if have_peers else None,
                                float(med) if have_peers else None, float(uq) if have_peers else None, T.NO_DATA))
             table_rows.append((dom.name, T.NO_DATA, f"{lq:.2f} to {uq:.2f}" if have_peers else T.NO_DATA,
-                               T.score(med), T.NOT_APPLICABLE, "0"))
+                               T.score(med), T.NO_DATA, "0"))
     n = len(mine)
     singular = s.type_words.split(" ", 1)[1]
     message = f"At or better than the median {singular} in {better} of {n} areas"
@@ -176,8 +176,12 @@ def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Se
         rows=tuple(table_rows), numeric=(False, True, True, True, True, True), id="domains")
     figure = Figure(chart, alt=alt, caption=f"Each area score of {s.short} against the middle half and median of "
                                             f"{s.plural}; 1 is best and 4 worst.", data=table, id="domain-chart")
+    blocks: list = [figure]
+    if T.NO_DATA in T.placeholders_used(table):
+        blocks.append(Paragraph.of(f"\"{T.NO_DATA.capitalize()}\" means the trust has no score in that area. So it "
+                                   f"has no rank there either."))
     # the id lets the print stylesheet start the charts on a new page
-    return Section("Area scores against peers", (figure,), id="domains-section-new-page" if new_page else
+    return Section("Area scores against peers", tuple(blocks), id="domains-section-new-page" if new_page else
                    "domains-section")
 
 
@@ -334,15 +338,17 @@ def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
 
 METRIC_COLUMNS = ("Metric", "Value (period)", "Score", "Peer median", "Rank")
 #: The cells of a measure with no figure at all for the trust (its value, score, peer median and rank).
-NO_FIGURES = (T.NO_DATA, "not scored", T.NO_DATA, T.NO_DATA)
+NO_FIGURES = (T.NO_DATA, T.NO_DATA, T.NO_DATA, T.NO_DATA)
 
 
 def _metric_row(m, expand: Callable[[str], str]) -> tuple[str, ...]:
-    score = T.score(m.score) if m.scored else "not scored"
+    """A measure's row. "not applicable" only where NHS England publishes the measure as a score alone (no value,
+    median or rank exist); "no data" wherever such a figure could exist but the files hold none."""
+    score = T.score(m.score) if m.scored else T.NO_DATA
     rank = (f"{int(m.rank)} of {m.n}" if not T.missing(m.rank) else
             (T.NOT_APPLICABLE if not m.has_raw else T.NO_DATA))
     if not m.has_raw:
-        value = "score only"
+        value = T.NOT_APPLICABLE
     elif T.missing(m.value):
         value = T.NO_DATA
     else:
@@ -353,10 +359,10 @@ def _metric_row(m, expand: Callable[[str], str]) -> tuple[str, ...]:
 
 
 def one_row_for_missing(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    """Measures the trust has no figures for, whose cells are all the same ("no data", "not scored", ...),
+    """Measures the trust has no figures for, whose cells are all the same ("no data", "not applicable", ...),
     share one row that names them all: the same facts in fewer lines."""
     def missing(row: tuple[str, ...]) -> bool:
-        return row[1] in (T.NO_DATA, "score only") and row[2] == "not scored"
+        return row[1] in (T.NO_DATA, T.NOT_APPLICABLE) and row[2] == T.NO_DATA
 
     names: dict[tuple[str, ...], list[str]] = {}
     for row in rows:
@@ -377,8 +383,7 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
     """Every metric scored for the trust's type, one table per domain."""
     cfg = ctx.config
     n_scored = int(mr.scored.sum()) if len(mr) else 0
-    intro = (f"The trust has scores for {n_scored} of the {len(mr)} measures used for {s.plural}. A measure marked "
-             f"\"not scored\" does not count. Rank 1 is best.")
+    intro = f"The trust has scores for {n_scored} of the {len(mr)} measures used for {s.plural}. Rank 1 is best."
     scored_ids = set(mr.metric_id[mr.scored]) if len(mr) else set()
     descriptions = dict(zip(mr.metric_id, mr.description)) if len(mr) else {}
     notes = []
@@ -390,7 +395,7 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
         if c.method == "replace" and c.id in scored_ids:
             notes.append(f"The {c.name.lower()} score stands in for {len(c.members)} others. They are shown, but "
                          f"not counted twice.")
-    blocks: list = [Paragraph.of(expand(" ".join([intro, *notes])))]
+    tables = []
     # measures with no figure at all for this trust are named together in a last table, one row per area
     parts = [(dom.name, mr[mr.domain == dom.name] if len(mr) else mr) for dom in cfg.domains]
     empty = {m.metric_id for _, part in parts for m in part.itertuples() if _metric_row(m, str)[1:] == NO_FIGURES}
@@ -399,17 +404,26 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
         if not shown:
             continue
         rows = one_row_for_missing([_metric_row(m, expand) for m in shown])
-        blocks.append(Table(
+        tables.append(Table(
             caption=f"{name}, {ctx.quarter}",
             columns=METRIC_COLUMNS, rows=tuple(rows),
             numeric=(False, False, True, False, True), id=f"metrics-{T.slug(name)}"))
     missing = [(name, "; ".join(_metric_row(m, expand)[0] for m in part.itertuples() if m.metric_id in empty))
                for name, part in parts]
     if empty:
-        blocks.append(Table(
+        tables.append(Table(
             caption=f"Measures with no figures for this trust, {ctx.quarter}: no value, score, peer median or rank",
             columns=("Area", "Measures"), rows=tuple((name, names) for name, names in missing if names),
             numeric=(False, False), id="metrics-no-figures"))
+    used = T.placeholders_used(*tables)
+    meanings = []
+    if T.NO_DATA in used:
+        meanings.append(f"\"{T.NO_DATA.capitalize()}\" means the published files hold no such figure. A measure "
+                        f"with no score does not count.")
+    if T.NOT_APPLICABLE in used:
+        meanings.append(f"\"{T.NOT_APPLICABLE.capitalize()}\" means NHS England publishes the measure as a score "
+                        f"only. It has no value, median or rank.")
+    blocks: list = [Paragraph.of(expand(" ".join([intro, *meanings, *notes]))), *tables]
     return Section("Every measure", tuple(blocks), id="metrics-section")
 
 

@@ -5,6 +5,15 @@ import math
 
 from ..model import NO_DATA, NOT_APPLICABLE
 
+#: The only two words a table cell holds in place of a figure. Each document explains each one it uses, once, in
+#: the section whose tables use it.
+PLACEHOLDERS = (NO_DATA, NOT_APPLICABLE)
+
+
+def placeholders_used(*tables) -> set[str]:
+    """The placeholders that the data cells of these tables (``model.Table``) hold."""
+    return {cell for t in tables for row in t.rows for cell in row[1:] if cell in PLACEHOLDERS}
+
 
 def missing(value) -> bool:
     if value is None:
