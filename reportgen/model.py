@@ -45,8 +45,32 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class BulletList:
+    """A list, one paragraph an item. ``terms`` makes it a list of definitions: each item's first run is the
+    term (bold, ending in a colon) and the rest its definition. The web page writes it as a ``<dl>`` (so the
+    PDF's list has an item for each term and for each definition); Word, which has no definition list, as a
+    bulleted list with each term in bold."""
+
     items: tuple[Paragraph, ...]
     ordered: bool = False
+    terms: bool = False
+
+    def __post_init__(self) -> None:
+        if self.terms:
+            for item in self.items:
+                runs = [r for r in item.runs if r.text]
+                if not (len(runs) > 1 and runs[0].strong and runs[0].text.rstrip().endswith(":")):
+                    raise ValueError(f"definition {item.text!r} does not start with its term in bold and a colon")
+
+    def definitions(self) -> tuple[tuple[str, tuple[Run, ...]], ...]:
+        """``(term, runs of its definition)`` for each item of a list of terms."""
+        out = []
+        for item in self.items:
+            first, *rest = [r for r in item.runs if r.text]
+            if rest and not rest[0].href:  # the definition starts as a sentence of its own: "The body that…"
+                text = rest[0].text.lstrip()
+                rest[0] = Run(text[:1].upper() + text[1:], rest[0].strong, rest[0].href, rest[0].optional)
+            out.append((first.text.rstrip().removesuffix(":"), tuple(r for r in rest if r.text)))
+        return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ what changed and why, the tables for each area, sources, and how to get in
 touch."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from dataclasses import dataclass
@@ -733,8 +734,14 @@ def sources_section(ctx: Context) -> Section:
     blocks.append(Section("How our figures compare with NHS England's", tuple(compared), id="comparison"))
     blocks.append(Section("Figures that rest on an assumption", (
         BulletList(tuple(Paragraph.of(a) for a in F.assumptions(cfg))),), id="assumptions"))
-    blocks.append(Section("Glossary", prose.render("glossary", rules=F.rule_facts(cfg)), id="glossary"))
+    blocks.append(Section("Glossary", glossary(cfg), id="glossary"))
     return Section("Sources, comparison and glossary", tuple(blocks), id="sources")
+
+
+def glossary(config: Config) -> tuple[Block, ...]:
+    """The glossary prose, its list of terms written as a list of definitions (``<dl>`` on the web page)."""
+    return tuple(dataclasses.replace(b, terms=True) if isinstance(b, BulletList) else b
+                 for b in prose.render("glossary", rules=F.rule_facts(config)))
 
 
 def accessibility_section(ctx: Context, others: list[Section] | None = None) -> Section:
