@@ -355,8 +355,8 @@ def segment_figure(ctx: Context) -> list:
     labels = {k: (k if ":" in k else f"{k}: placed by scores") for k in order}
     total = len(r.trusts)
     held = parts["Segment 3: moved by the deficit rule"]
-    # the message only: the table after the chart holds every number
-    alt = (f"Of {total} trusts, {held} {'is' if held == 1 else 'are'} in segment 3 because of the deficit rule, "
+    # the caption states the message, for every reader; the alt says what is drawn; the table holds every number
+    message = (f"Of {total} trusts, {held} {'is' if held == 1 else 'are'} in segment 3 because of the deficit rule, "
            f"not because of their scores." if held else
            f"None of the {total} trusts is in segment 3 because of the deficit rule.")
     chart = BarChart(bars=tuple(Bar(labels[k], parts[k], highlight=k.startswith("Segment 3:")) for k in order),
@@ -372,9 +372,9 @@ def segment_figure(ctx: Context) -> list:
         rows.append(("All types",) + tuple(str(parts[k]) for k in order) + (str(total),))
     table = Table(caption=f"Trusts in each segment, and how they were placed, {r.quarter}", columns=columns,
                   rows=tuple(rows), numeric=(False,) + (True,) * (len(columns) - 1), id="segment-counts")
-    figure = Figure(chart, alt=alt, caption=f"The number of trusts of all types in each segment, {r.quarter}: "
-                                            f"placed by their scores, or moved to segment 3 by the deficit rule. "
-                                            f"The table below gives the numbers for each type.",
+    figure = Figure(chart, alt=f"The number of trusts of all types in each segment, {r.quarter}: placed by their "
+                              f"scores, or moved to segment 3 by the deficit rule.",
+                    caption=f"{message} The table below gives the numbers for each type.",
                     data=None, id="segment-chart")
     return [figure, table]
 
@@ -392,8 +392,9 @@ def caterpillar_figure(r: QuarterResult, ttype: str, config: Config) -> Figure |
     cutoffs = tuple(Cutoff(lo, hi) for lo, hi in bounds if not (math.isnan(lo) or math.isnan(hi)))
     claim = L.rank_uncertainty(r, ttype, config)
     f = claim.facts
-    # the message only: the caption says what is drawn and the league table holds every figure
-    alt = (f"For {'at least ' if not f['exact'] and f['crossing'] else ''}{f['crossing']} of the "
+    # the caption states the message, for every reader; the alt says what is drawn; the league table holds every
+    # figure
+    message = (f"For {'at least ' if not f['exact'] and f['crossing'] else ''}{f['crossing']} of the "
            f"{f['with_average_range']} {config.plural(ttype)}, the likely range of the average score crosses a "
            f"segment cut-off. Their segment could have been different.")
     chart = Caterpillar(points=tuple(points), value_label="Average score (1 best, 4 worst), with NHS England's "
@@ -401,9 +402,9 @@ def caterpillar_figure(r: QuarterResult, ttype: str, config: Config) -> Figure |
                         cutoffs=cutoffs, segments=tuple(f"segment {k}" for k in range(1, len(cutoffs) + 2)),
                         key="In league table order, best at the top. Dot: average score. Line: likely range. Dashed "
                             "lines: segment cut-offs this quarter.")
-    return Figure(chart, alt=alt, caption=f"Average score and likely range of each of the {len(t)} "
-                                          f"{config.plural(ttype)}, {r.quarter}, best at the top. The numbers are in "
-                                          f"the league table below.",
+    return Figure(chart, alt=f"Average score and likely range of each of the {len(t)} {config.plural(ttype)}, "
+                             f"{r.quarter}, best at the top.",
+                  caption=f"{message} The numbers are in the league table below.",
                   data=None, id=f"caterpillar-{T.slug(ttype)}")
 
 

@@ -40,7 +40,7 @@ from . import prose
 from . import text as T
 from . import words as W
 from .claims import claims
-from .limits import parse_range
+from .limits import parse_range, rank_uncertainty
 from .national import NATIONAL_NAME, Context, format_links, opening, segment_cell
 from .standing import TrustStanding, standing
 
@@ -141,7 +141,7 @@ def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Se
     row = r.trust(s.code)
     d = r.domains[r.domains.trust_type == row.trust_type]
     mine = d[d.trust_code == s.code].set_index("domain")
-    rows, table_rows, better, parts = [], [], 0, []
+    rows, table_rows, better = [], [], 0
     worst_name, worst_gap = "", -np.inf
     for dom in cfg.domains:
         peers = d[d.domain == dom.name]["score"].dropna().to_numpy()
@@ -155,11 +155,11 @@ def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Se
                                float(med) if have_peers else None, float(uq) if have_peers else None, note))
             table_rows.append((dom.name, f"{score:.2f}", f"{lq:.2f} to {uq:.2f}", f"{med:.2f}",
                                f"{rank} of {size}", str(n_items)))
-            better += score <= med
-            word = "better than" if score < med else "the same as" if score == med else "worse than"
-            parts.append(f"{dom.name} {score:.2f}, {word} the median {med:.2f}")
-            if score - med > worst_gap:
-                worst_name, worst_gap = dom.name, score - med
+            # compared as printed, to 2 decimal places: "2.19 against a median of 2.19" is the same
+            shown, shown_med = round(score, 2), round(float(med), 2)
+            better += shown <= shown_med
+            if shown - shown_med > worst_gap:
+                worst_name, worst_gap = dom.name, shown - shown_med
         else:
             rows.append(DotRow(dom.name, None, float(lq) if have_peers else None,
                                float(med) if have_peers else None, float(uq) if have_peers else None, T.NO_DATA))
@@ -167,18 +167,18 @@ def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Se
                                T.score(med), T.NO_DATA, "0"))
     n = len(mine)
     singular = s.type_words.split(" ", 1)[1]
-    message = f"At or better than the median {singular} in {better} of {n} areas"
+    message = f"{s.short} is at or better than the median {singular} in {better} of {n} areas"
     if worst_gap > 0:
-        message += f"; furthest behind in {worst_name.lower()}"
-    alt = f"{message}."  # the message only: the table beside the chart holds every value
+        message += f"; it is furthest behind in {worst_name.lower()}"
     chart = DotPlot(rows=tuple(rows), value_label="Area score", key=(
         f"Dot: {s.short}. Grey band: the middle half of {s.plural}. Tick: their median."))
     table = Table(
         caption=f"Area (domain) scores, {ctx.quarter}",
         columns=("Area", "Score", "Middle half of peers", "Peer median", "Rank", "Measures"),
         rows=tuple(table_rows), numeric=(False, True, True, True, True, True), id="domains")
-    figure = Figure(chart, alt=alt, caption=f"Each area score of {s.short} against the middle half and median of "
-                                            f"{s.plural}; 1 is best and 4 worst.", data=table, id="domain-chart")
+    # the caption states the message, for every reader; the alt says what is drawn; the table holds every value
+    figure = Figure(chart, alt=f"Each area score of {s.short} against the middle half and median of {s.plural}.",
+                    caption=f"{message}. 1 is best and 4 worst.", data=table, id="domain-chart")
     blocks: list = [figure]
     if T.NO_DATA in T.placeholders_used(table):
         blocks.append(Paragraph.of(f"\"{T.NO_DATA.capitalize()}\" means the trust has no score in that area. So it "
@@ -210,9 +210,6 @@ def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> 
     label.append(ranked)
     position = 1 + sum(1 for p in points if round(p.value, 2) < round(s.average, 2))
     has_ranges = any(rg for rg in ranges)
-    crossing = 0
-    if has_ranges and cutoffs:
-        crossing = sum(1 for rg in ranges if rg and any(rg[0] < (c.low + c.high) / 2 < rg[1] for c in cutoffs))
     key = "Dot: a trust's average score." + (" Line: NHS England's likely range." if has_ranges else "")
     if cutoffs:
         key += " Dashed lines: segment cut-offs" + (
@@ -223,8 +220,11 @@ def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> 
                         highlight_label=tuple(label), key=key)
     message = f"{s.short} has the {T.ordinal(position)} best average of {len(points)} {s.plural}"
     if has_ranges and cutoffs:
-        message += f"; {crossing} of {len(points)} likely ranges cross a segment cut-off"
-    alt = message + "."  # the message only: its figures are in the table beside the chart
+        # the national document's count: a range crosses a cut-off known only as a bracket when it spans the
+        # whole bracket, so the count is then a lowest possible one
+        f = rank_uncertainty(r, r.trust(s.code).trust_type, ctx.config).facts
+        message += (f"; {'at least ' if not f['exact'] and f['crossing'] else ''}{f['crossing']} of "
+                    f"{f['with_average_range']} likely ranges cross a segment cut-off")
     rows: list[tuple[str, str]] = [
         ("Its average", f"{s.average:.2f}" + (
             f" (likely {s.average_range[0]:.2f} to {s.average_range[1]:.2f})" if s.average_range else "")),
@@ -239,8 +239,10 @@ def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> 
                  numeric=(False, True), id="peers")
     drawn = "with likely ranges and segment cut-offs" if has_ranges and cutoffs else (
         "with likely ranges" if has_ranges else "with segment cut-offs" if cutoffs else "")
-    caption = (f"The average score of each of the {len(points)} {s.plural}, best at the top"
-               + (f", {drawn}" if drawn else "") + "; 1 is best and 4 worst.")
+    # the caption states the message, for every reader; the alt says what is drawn; the table holds its figures
+    alt = (f"The average score of each of the {len(points)} {s.plural}, best on the left"
+           + (f", {drawn}" if drawn else "") + ".")
+    caption = f"{message}. 1 is best and 4 worst."
     if not table_first:
         fig = Figure(chart, alt=alt, caption=caption, data=data, id="peers-chart")
         return Section(f"Among all {s.plural}", (fig,), id="peers-section")
