@@ -86,8 +86,8 @@ def test_without_a_site_address_pdf_and_word_name_other_documents_in_words():
     for links in (_pdf_links(render_pdf(doc)), [t for _, t in _word_links(render_docx(doc))]):
         assert all(t.startswith("#") for t in links), links  # nothing relative, nothing dead
     text = " ".join(render_html(doc, for_pdf=True).split())
-    assert "The national league tables (the file league-tables.html, published in the folder above" in text
-    assert "what the tables cannot tell you (the file league-tables.html" in text
+    assert "The national league tables (league-tables.html on the site, one folder up from this file)" in text
+    assert "what the tables cannot tell you (league-tables.html on the site" in text
 
 
 def test_with_a_site_address_links_between_documents_are_absolute_and_never_to_themselves():

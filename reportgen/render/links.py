@@ -12,7 +12,7 @@ die once a PDF or Word file is downloaded or emailed, so each writer asks
 - in the web page, relative links stay relative;
 - in a PDF or Word file, with the site's address (``Document.site_url``, from
   ``--site-url``), the link becomes absolute; without one it becomes words that
-  name the other file and where it was published, rather than a dead link.
+  name the other file and where it is on the site, rather than a dead link.
 """
 from __future__ import annotations
 
@@ -52,14 +52,14 @@ def _split(href: str) -> tuple[str, str]:
 
 
 def _where(own: str, target: str) -> str:
-    """Words for where ``target`` lies relative to the folder of ``own``."""
+    """Words for where ``target`` lies on the site, from the folder of ``own``."""
     here = posixpath.dirname(own)
     there = posixpath.dirname(target)
     if here == there:
-        return "published in the same folder as this file"
+        return "in the same folder as this file"
     if there == posixpath.dirname(here):
-        return "published in the folder above this file's"
-    return f"published in the folder {there or 'at the top'} of the site"
+        return "one folder up from this file"
+    return f"in the folder {there}" if there else "in its top folder"
 
 
 def resolve(doc: Document, fmt: str, href: str, text: str) -> Target:
@@ -79,7 +79,7 @@ def resolve(doc: Document, fmt: str, href: str, text: str) -> Target:
         base = doc.site_url.rstrip("/") + "/"
         return Target(urljoin(base, target) + (f"#{fragment}" if fragment else ""), text)
     name = posixpath.basename(target)
-    return Target(None, f"{text} (the file {name}, {_where(own, target)})")
+    return Target(None, f"{text} ({name} on the site, {_where(own, target)})")
 
 
 def check_site_url(value: str) -> str:
