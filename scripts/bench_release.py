@@ -13,7 +13,7 @@ On a copy of the input (by default the 205-trust example), reports:
   the jobs; and the ratio of the two;
 - the same ratio in CPU seconds (the release's processes against WeasyPrint's
   own calls), which a busy machine disturbs less than wall time;
-- the worker time of each stage and the peak memory of one worker;
+- the worker time of each stage (wall and CPU seconds) and the peak memory of one worker;
 - ``reportgen build`` again with nothing changed (first checking every
   document's key, then the same request again), after one trust's value
   changed, and ``--trust`` for that trust after another change (whole processes).
@@ -198,7 +198,10 @@ def main() -> None:
               f"document's key checked: {checked:.2f} s ({checked_files} files written)")
         print(f"rebuild, one value of trust {code} changed: {one:.2f} s ({one_files} files written)")
         print(f"--trust {code} after another change: {alone:.2f} s ({alone_files} files written)")
-        print("worker time by stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(stages.items())))
+        print("worker time by stage (wall): " + ", ".join(
+            f"{k} {v:.1f} s" for k, v in sorted(stages.items()) if not k.endswith(" cpu")))
+        print("worker time by stage (CPU): " + ", ".join(
+            f"{k[:-4]} {v:.1f} s" for k, v in sorted(stages.items()) if k.endswith(" cpu")))
         print(f"peak memory of one worker: {report.worker_peak_kb / 1024:.0f} MB")
         if args.json:
             args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
