@@ -25,7 +25,7 @@ from reportgen.content.pack import pack_document
 from reportgen.content.readability import section_readings
 from reportgen.load import load
 from reportgen.page_fill import blank_shares
-from reportgen.release import make_context, render
+from reportgen.release import make_context, placed, render
 
 
 def main() -> None:
@@ -50,7 +50,8 @@ def main() -> None:
     longest: dict[str, int] = collections.defaultdict(int)
     with tempfile.TemporaryDirectory() as tmp:
         for code in codes:
-            doc = pack_document(ctx, code)
+            # placed where the build writes it, so its links to other files read as in the release
+            doc = placed(pack_document(ctx, code), ctx, code, packs=True)
             for r in section_readings(doc.blocks, heading="(opening)"):
                 ages[r.heading if not r.heading.startswith("Since ") else "Since (last quarter)"].append(
                     r.reading_age)

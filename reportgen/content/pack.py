@@ -398,8 +398,7 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
         if c.method == "mean" and present:
             notes.append(f"The {len(names)} scores for {c.name.lower()} count as one: their mean.")
         if c.method == "replace" and c.id in scored_ids:
-            notes.append(f"The {c.name.lower()} score stands in for {len(c.members)} others. They are shown, but "
-                         f"not counted twice.")
+            notes.append(f"The {c.name.lower()} score replaces {len(c.members)} others, shown but not counted.")
     tables = []
     # measures with no figure at all for this trust are named together in a last table, one row per area
     parts = [(dom.name, mr[mr.domain == dom.name] if len(mr) else mr) for dom in cfg.domains]
