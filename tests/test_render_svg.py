@@ -268,6 +268,25 @@ def test_caterpillar_label_stays_inside_the_chart():
             assert 0 <= start and start + width <= svg_module.WIDTH + 1, (highlight, t.text)
 
 
+def test_caterpillar_label_goes_where_it_hides_the_fewest_trusts():
+    """The highlighted trust's label is boxed in a corner of the plot. Here the trust is on the left, where
+    every trust's likely range runs from top to bottom, and the top right is empty: the label goes there,
+    hiding no dot or range."""
+    n = 40
+    points = tuple(StripPoint(f"Trust {i}", 1.2 + 2.6 * i / n, 1.0 if i < n // 2 else None,
+                              4.0 if i < n // 2 else None, highlight=(i == 5)) for i in range(n))
+    c = Caterpillar(points, value_label="Average score", highlight_label=("Trust 5: 1.53", "ranked 6th"))
+    root = ET.fromstring(chart_svg(c, title="t"))
+    boxes = [e for e in root.iter(f"{NS}rect") if e.get("class") == "chart-background"]
+    assert len(boxes) == 1
+    x, y, w, h = (float(boxes[0].get(k)) for k in ("x", "y", "width", "height"))
+    ranges = subpaths(root, "chart-range")
+    assert not any(x <= r[0][1] <= x + w for r in ranges), "the label hides a likely range"
+    for d in subpaths(root, "chart-dot"):
+        cx, cy = (d[0][1] + d[1][6]) / 2, d[0][2]
+        assert not (x <= cx <= x + w and y <= cy <= y + h), "the label hides a trust's dot"
+
+
 def test_caterpillar_names_every_trust_when_asked():
     shown = texts(ET.fromstring(chart_svg(caterpillar(10, highlight=3, ranges=False, labels=True), title="t")))
     assert all(f"Trust {i}" in shown for i in range(10))

@@ -499,6 +499,28 @@ def _draw_caterpillar(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
 STRIP_PLOT_HEIGHT = 130.0  # the plot area of a caterpillar strip, in viewBox units
 
 
+def _label_corner(marks: list[tuple[float, float, float]], x: float, own: tuple[float, float], w: float, h: float,
+                  plot: tuple[float, float, float, float]) -> tuple[float, float]:
+    """Where the highlighted trust's label goes in a strip: the corner of the plot whose box of ``w`` by ``h``
+    hides the fewest trusts' dots and likely ranges (``marks``: x, and the top and bottom of each, in viewBox
+    units) and never the trust's own; on a tie, the corner on the trust's side. Returns the text's top left."""
+    left, top, right, bottom = plot
+    low_y, high_x = bottom - h - 6, right - w - 6
+    corners = [(left + 6, low_y), (high_x, top + 6), (left + 6, top + 6), (high_x, low_y)]
+    if x > (left + right) / 2:  # the trust's side first, for ties
+        corners = [corners[1], corners[0], corners[3], corners[2]]
+
+    def hidden(bx: float, by: float) -> int:
+        box_top, box_bottom = by - 2, by - 2 + h
+        covered = sum(1 for mx, a, b in marks
+                      if bx - 2 <= mx <= bx + w + 2 and min(a, b) - 2 <= box_bottom and max(a, b) + 2 >= box_top)
+        if bx - 6 <= x <= bx + w + 6 and min(own) - 6 <= box_bottom and max(own) + 6 >= box_top:
+            covered += len(marks) + 1  # never over the trust itself
+        return covered
+
+    return min(corners, key=lambda c: hidden(*c))
+
+
 def _draw_strip(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
     """A caterpillar chart laid out as a strip: trusts along the axis in the order given (best on the
     left), score up the side with "better" at the top, likely ranges as vertical lines, cut-offs as
@@ -558,14 +580,11 @@ def _draw_strip(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
         lines = [part for t in wanted for part in _wrap(t, room, bold=True, max_lines=3)]
         text_w = min(max(_text_width(t, bold=True) for t in lines), room)
         block_h = len(lines) * LINE_HEIGHT
-        # the data run from top left to bottom right, so the label goes in the empty corner
-        # on the trust's side: bottom left for a trust in the left half, top right otherwise
-        if x <= (left + right) / 2:
-            bx, by = left + 6, bottom - block_h - 8
-            corner = (bx + text_w + 8, by) if x > bx + text_w + 8 else (x, by)
-        else:
-            bx, by = right - text_w - 14, top + 4
-            corner = (bx, by + block_h + 4) if x < bx else (x, by + block_h + 4)
+        marks = [(mx, y_of(q.low) if q.low is not None else y_of(q.value),
+                  y_of(q.high) if q.high is not None else y_of(q.value)) for mx, q in zip(xs, chart.points)]
+        bx, by = _label_corner(marks, x, (y_lo, y_hi), text_w + 8, block_h + 4, (left, top, right, bottom))
+        # the leader runs from the trust's diamond to the nearest point of the label's box
+        corner = (min(max(x, bx), bx + text_w + 8), min(max(y_of(p.value), by - 2), by + block_h + 2))
         svg.box(bx, by - 2, text_w + 8, block_h + 4, "background")
         svg.line(x, y_of(p.value), corner[0], corner[1], "bar_outline", 1)
         for k, text in enumerate(lines):
