@@ -9,15 +9,15 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from reportgen.model import Document, Figure, Table, walk
+from reportgen.model import Document, Figure, Section, Table, walk
 from tests import checkers, pdf_content
 
 #: The smallest type a printed table may use, in points.
 PRINT_TABLE_MIN_PT = 9.0
 
 
-def model_tables(doc: Document) -> list[Table]:
-    """Every table in reading order, figure data tables included."""
+def model_tables(doc: Document | Section) -> list[Table]:
+    """Every table of a document or section in reading order, figure data tables included."""
     out = []
     for block, _ in walk(doc.blocks):
         if isinstance(block, Table):

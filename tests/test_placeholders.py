@@ -22,6 +22,7 @@ from reportgen.content.pack import METRIC_COLUMNS, pack_document
 from reportgen.load import load
 from reportgen.model import BulletList, Figure, Note, Paragraph, Section, Table, walk
 from reportgen.release import make_context
+from tests.document_checks import model_tables
 from tests.shared_data import MH_DATA, MH_LEAGUE, ROOT, shared_file
 
 RETIRED = ("not scored", "score only", "not known")
@@ -49,16 +50,6 @@ def documents(request):
     return [national_document(ctx)] + [pack_document(ctx, code, formats=("html",)) for code in codes]
 
 
-def _tables(section: Section) -> list[Table]:
-    out = []
-    for block, _ in walk(section.blocks):
-        if isinstance(block, Table):
-            out.append(block)
-        elif isinstance(block, Figure) and block.data is not None:
-            out.append(block.data)
-    return out
-
-
 def _prose(section: Section) -> str:
     texts = []
     for block, _ in walk(section.blocks):
@@ -75,7 +66,7 @@ def test_only_two_placeholders_and_each_is_explained_once_where_it_is_used(docum
     used_anywhere = set()
     for doc in documents:
         for section in (b for b in doc.blocks if isinstance(b, Section)):
-            tables = _tables(section)
+            tables = model_tables(section)
             for table in tables:
                 for row in table.rows:
                     for cell in row[1:]:

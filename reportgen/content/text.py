@@ -29,22 +29,15 @@ def score(value, decimals: int = 2) -> str:
     return NO_DATA if missing(value) else f"{float(value):.{decimals}f}"
 
 
-def number(value, decimals: int = 2, units: str = "") -> str:
-    """A raw metric value with its units, written for a reader."""
+def number(value, decimals: int = 2) -> str:
+    """A figure written for a reader: thousands separated, trailing zeros dropped, "no data" if missing.
+
+    Its unit is written by ``words.quantity``, in words."""
     if missing(value):
         return NO_DATA
     v = float(value)
     text = f"{v:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{v:,.0f}"
-    if text in ("-0", ""):
-        text = "0"
-    u = (units or "").strip()
-    if u in ("%", "percent"):
-        return f"{text}%"
-    if u == "percentage points":
-        return f"{text} percentage points"
-    if u in ("", "score", "flag", "segment"):
-        return text
-    return f"{text} {u}"
+    return "0" if text in ("-0", "") else text
 
 
 def text(value) -> str:

@@ -97,9 +97,9 @@ def quantity(value, units: str = "", metric_id: str = "", decimals: int = 2) -> 
     try:
         v = float(value)
     except (TypeError, ValueError):
-        return "no data"
+        return T.NO_DATA
     if math.isnan(v):
-        return "no data"
+        return T.NO_DATA
     text = T.number(v, decimals)  # the figure alone; the unit is written in words below
     one = text in ("1", "-1")
     u = (units or "").strip().lower()
