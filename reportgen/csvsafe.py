@@ -36,10 +36,23 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each float column whose every value is a whole number (a rank, a segment, a count) as
+    integers, so that CSV says ``31``, not ``31.0``; a missing value stays missing."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_float_dtype(values):
+            known = values.dropna()
+            if len(known) and bool((known == known.round()).all()) and bool((known.abs() < 2**53).all()):
+                out[column] = values.round().astype("Int64")
+    return out
+
+
 def csv_text(frame: pd.DataFrame) -> str:
-    """The frame as CSV text: no index, LF line ends, text cells neutralised."""
+    """The frame as CSV text: no index, LF line ends, whole numbers without ``.0``, text cells neutralised."""
     buf = io.StringIO()
-    safe_frame(frame).to_csv(buf, index=False, lineterminator="\n")
+    safe_frame(whole_numbers(frame)).to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
 
 

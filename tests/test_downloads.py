@@ -163,6 +163,23 @@ def test_league_csv_is_nhs_englands_layout_with_the_computed_figures(ctx, files)
         assert float(r[10]) == trust.league_rank
 
 
+def test_csv_writes_ranks_segments_and_counts_as_whole_numbers(files):
+    """An analyst reads "31", not "31.0": a column of whole numbers is written without a decimal point,
+    and a missing one stays empty."""
+    import csv
+
+    checked = 0
+    for key, path in files.items():
+        if path.suffix != ".csv":
+            continue
+        rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+        for column in ("Rank", "Segment", "Trusts_ranked", "Scores_in_domain", "Trusts_reporting"):
+            cells = [r[column] for r in rows if r.get(column)]
+            checked += len(cells)
+            assert all(c.lstrip("-").isdigit() for c in cells), (key, column, cells[:3])
+    assert checked
+
+
 def test_data_dictionary_names_every_column_of_every_csv(files, xlsx):
     dictionary = read_csv_rows(files["data-dictionary"])
     assert dictionary[0] == list(C.DICTIONARY)
