@@ -92,6 +92,14 @@ def test_every_prose_section_is_plain(ctx):
         assert not reading.long_sentences(25), (reading.heading, reading.long_sentences(25))
 
 
+def test_a_count_of_one_takes_a_singular_verb(ctx):
+    """"1 is in segment 1", never "1 are": the counts come from the data, so the verb must follow them."""
+    doc = national_document(ctx)
+    text = " ".join(t for reading in section_readings(doc.blocks, heading="(opening)") for t in reading.texts)
+    assert not re.search(r"(?<![\d.,])1 (are|were|have)\b", text), re.findall(r".{60}(?<![\d.,])1 are\b.{20}", text)
+    assert not re.search(r"(?<![\d.,])1 of the \d+ trusts in segment \d are\b", text)
+
+
 def test_statements_the_review_found_false_are_gone(ctx):
     doc = national_document(ctx)
     text = html.unescape(re.sub(r"<[^>]+>", " ", render(doc, "html").decode("utf-8")))

@@ -243,13 +243,16 @@ def main_points(ctx: Context, claims: list[L.Claim]) -> Section:
     by = {(c.topic, c.trust_type): c for c in claims}
     points: list[str] = []
     points.append(" ".join(
-        f"Of the {c['n']} {c['plural']}, {c['segments'][1]} are in segment 1, with the fewest challenges, and "
+        f"Of the {c['n']} {c['plural']}, {c['segments'][1]} {'is' if c['segments'][1] == 1 else 'are'} in "
+        f"segment 1, with the fewest challenges, and "
         f"{c['segments'][4]} in segment 4, with the most." for c in counts.values()))
     held = sum(by[(L.DEFICIT, t)].facts["held"] for t in r.trust_types)
     in3 = sum(by[(L.DEFICIT, t)].facts["in_segment"] for t in r.trust_types)
     to = cfg["override"]["to_segment"]
-    points.append(f"{held} of the {in3} trusts in segment {to} are there only because they are in financial "
-                  f"deficit. Their scores alone would place them in segment 1 or 2.")
+    points.append(f"{held} of the {in3} trusts in segment {to} {'is' if held == 1 else 'are'} there only because "
+                  f"{'it is' if held == 1 else 'they are'} in financial deficit. "
+                  f"{'Its' if held == 1 else 'Their'} scores alone would place "
+                  f"{'it' if held == 1 else 'them'} in segment 1 or 2.")
     prev = ctx.previous
     if prev is not None:
         changes = segment_changes(prev, r, cfg.change_threshold)
