@@ -194,9 +194,10 @@ class Cutoff:
 
 @dataclass(frozen=True)
 class Caterpillar:
-    """Every trust of a type in rank order (best at the top), each as a dot at
-    its value with its likely range as a line where known; segment cut-offs as
-    dashed lines with the segments named above the plot.
+    """Every trust of a type in rank order, each as a dot at its value with its
+    likely range as a line where known; segment cut-offs as dashed lines with
+    the segments named beside the plot. With ``show_labels`` it is a list, best
+    at the top; without, a strip, best on the left (``best_where`` says which).
 
     ``segments`` name the spaces between the cut-offs (one more than the
     cut-offs). ``highlight_label`` is the text (one entry a line) written beside
@@ -215,6 +216,10 @@ class Caterpillar:
     show_labels: bool = False
     key: str = ""
 
+    @property
+    def best_where(self) -> str:
+        """Where the best trust is drawn, in words for a key or alt text."""
+        return "at the top" if self.show_labels else "on the left"
 
 Chart: TypeAlias = BarChart | DotPlot | Caterpillar
 

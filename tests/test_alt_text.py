@@ -122,3 +122,15 @@ def test_the_caption_states_the_message(figures):
     for figure in figures:
         for wanted in _message_figures(figure.chart):
             assert re.search(rf"(?<![\d.]){re.escape(wanted)}(?![\d.])", figure.caption), (wanted, figure.caption)
+
+
+def test_a_caterpillar_is_described_the_way_it_is_drawn(figures):
+    """A strip puts the best trust on the left, a named list at the top: its key and alt text say which."""
+    caterpillars = [f for f in figures if isinstance(f.chart, Caterpillar)]
+    assert caterpillars
+    for figure in caterpillars:
+        drawn = "at the top" if figure.chart.show_labels else "on the left"
+        other = "on the left" if figure.chart.show_labels else "at the top"
+        for text in (figure.alt, figure.chart.key, figure.caption):
+            assert f"best {other}" not in text, text
+        assert f"best {drawn}" in figure.alt, figure.alt

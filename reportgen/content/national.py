@@ -402,11 +402,11 @@ def caterpillar_figure(r: QuarterResult, ttype: str, config: Config) -> Figure |
            f"segment cut-off. Their segment could have been different.")
     chart = Caterpillar(points=tuple(points), value_label="Average score (1 best, 4 worst), with NHS England's "
                                                           "likely range",
-                        cutoffs=cutoffs, segments=tuple(f"segment {k}" for k in range(1, len(cutoffs) + 2)),
-                        key="In league table order, best at the top. Dot: average score. Line: likely range. Dashed "
-                            "lines: segment cut-offs this quarter.")
+                        cutoffs=cutoffs, segments=tuple(f"segment {k}" for k in range(1, len(cutoffs) + 2)))
+    chart = dataclasses.replace(chart, key=f"In league table order, best {chart.best_where}. Dot: average score. "
+                                           f"Line: likely range. Dashed lines: segment cut-offs this quarter.")
     return Figure(chart, alt=f"Average score and likely range of each of the {len(t)} {config.plural(ttype)}, "
-                             f"{r.quarter}, best at the top.",
+                             f"{r.quarter}, best {chart.best_where}.",
                   caption=f"{message} The numbers are in the league table below.",
                   data=None, id=f"caterpillar-{T.slug(ttype)}")
 

@@ -240,7 +240,7 @@ def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> 
     drawn = "with likely ranges and segment cut-offs" if has_ranges and cutoffs else (
         "with likely ranges" if has_ranges else "with segment cut-offs" if cutoffs else "")
     # the caption states the message, for every reader; the alt says what is drawn; the table holds its figures
-    alt = (f"The average score of each of the {len(points)} {s.plural}, best on the left"
+    alt = (f"The average score of each of the {len(points)} {s.plural}, best {chart.best_where}"
            + (f", {drawn}" if drawn else "") + ".")
     caption = f"{message}. 1 is best and 4 worst."
     if not table_first:

@@ -602,7 +602,7 @@ def _draw_strip(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
     svg.text(8, y, worst, bold=True)
     # the axis title starts after the "worse" word and wraps, so the two never overlap
     title_left = max(left, 8 + _text_width(worst, bold=True) + 12)
-    title = _wrap(f"{chart.value_label} of each trust, best on the left", right - title_left)
+    title = _wrap(f"{chart.value_label} of each trust, best {chart.best_where}", right - title_left)
     for k, line in enumerate(title):
         svg.text(title_left, y + k * LINE_HEIGHT, line)
     y += (len(title) - 1) * LINE_HEIGHT
