@@ -107,6 +107,29 @@ def test_output_is_byte_identical_with_fixed_zip_dates(sample_document, docx_pat
     assert facts["zip_dates"] == [(1980, 1, 1, 0, 0, 0)]
 
 
+@pytest.mark.parametrize("text", ["plain", "", " leading", "trailing ", "a\tb", "line\nbreak\r\nand\rmore", "\t",
+                                  "<&> \"quoted\" 'x'", "\u00a0no-break\u00a0", "Ysbyty \u0175\u0177 \u2013 \u2265 5"])
+@pytest.mark.parametrize("bold", [False, True])
+def test_runs_written_directly_are_those_python_docx_writes(text, bold):
+    """Table cells and plain text are written as elements, not through python-docx's proxies:
+    the same XML as ``Paragraph.add_run`` (tabs, line breaks, spaces kept at either end)."""
+    import docx
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    from reportgen.render.docx import _run
+
+    document = docx.Document()
+    ours, theirs = document.add_paragraph(), document.add_paragraph()
+    _run(ours._p, text, bold=bold, size_hps="18")
+    run = theirs.add_run(text)
+    run.font.size = docx.shared.Pt(9)
+    run.bold = bold or None
+    assert etree.tostring(ours._p) == etree.tostring(theirs._p)
+    assert ours.text == theirs.text == text.replace("\r\n", "\n\n").replace("\r", "\n")
+    assert (ours._p.find(qn("w:r")).find(qn("w:rPr")).find(qn("w:b")) is not None) is bold
+
+
 def test_ordered_lists_restart_numbering():
     doc = Document("Lists", (
         Section("A", (BulletListOf("one", "two", ordered=True),)),

@@ -85,6 +85,51 @@ def _rgb(name: str) -> RGBColor:
     return RGBColor.from_string(_hex(name))
 
 
+# --- elements written directly (python-docx's proxies cost more per table cell than the XML they make) ---
+
+_W_TR, _W_TR_PR, _W_CANT_SPLIT, _W_TBL_HEADER = qn("w:tr"), qn("w:trPr"), qn("w:cantSplit"), qn("w:tblHeader")
+_W_TC, _W_TC_PR, _W_TC_W, _W_SHD = qn("w:tc"), qn("w:tcPr"), qn("w:tcW"), qn("w:shd")
+_W_P, _W_P_PR, _W_JC = qn("w:p"), qn("w:pPr"), qn("w:jc")
+_W_R, _W_R_PR, _W_B, _W_SZ, _W_T, _W_TAB, _W_BR = (
+    qn("w:r"), qn("w:rPr"), qn("w:b"), qn("w:sz"), qn("w:t"), qn("w:tab"), qn("w:br"))
+_W_BOOKMARK_START, _W_BOOKMARK_END = qn("w:bookmarkStart"), qn("w:bookmarkEnd")
+_W_TYPE, _W_W, _W_VAL, _W_COLOR, _W_FILL, _W_ID, _W_NAME = (
+    qn("w:type"), qn("w:w"), qn("w:val"), qn("w:color"), qn("w:fill"), qn("w:id"), qn("w:name"))
+_XML_SPACE = qn("xml:space")
+#: What python-docx writes for a tab and a line break inside a run's text.
+_RUN_BREAKS = re.compile(r"(\t|\r|\n)")
+
+
+def _child(parent, tag: str, attrib: dict[str, str] | None = None):
+    """A new last child of ``parent``."""
+    element = parent.makeelement(tag, attrib or {})
+    parent.append(element)
+    return element
+
+
+def _run(p, text: str, *, bold: bool = False, size_hps: str | None = None):
+    """A ``w:r`` appended to the ``w:p`` element ``p``, as python-docx's ``add_run(text)`` writes it
+    (a tab becomes ``w:tab``, a line break ``w:br``; a text with spaces at either end keeps them)."""
+    r = _child(p, _W_R)
+    if bold or size_hps:
+        r_pr = _child(r, _W_R_PR)
+        if bold:
+            _child(r_pr, _W_B)
+        if size_hps:
+            _child(r_pr, _W_SZ, {_W_VAL: size_hps})
+    for piece in _RUN_BREAKS.split(text) if text else ():
+        if piece == "\t":
+            _child(r, _W_TAB)
+        elif piece in ("\r", "\n"):
+            _child(r, _W_BR)
+        elif piece:
+            t = _child(r, _W_T)
+            t.text = piece
+            if len(piece.strip()) < len(piece):
+                t.set(_XML_SPACE, "preserve")
+    return r
+
+
 # --- styles and document-wide settings ---------------------------------------
 
 def _set_lang(document, lang: str) -> None:
@@ -288,15 +333,15 @@ def bookmark_name(element_id: str) -> str:
 
 
 def _bookmark(paragraph, name: str, number: int) -> None:
-    start = OxmlElement("w:bookmarkStart")
-    start.set(qn("w:id"), str(number))
-    start.set(qn("w:name"), name)
-    end = OxmlElement("w:bookmarkEnd")
-    end.set(qn("w:id"), str(number))
-    p = paragraph._p
-    ppr = p.find(qn("w:pPr"))
+    _bookmark_element(paragraph._p, name, number)
+
+
+def _bookmark_element(p, name: str, number: int) -> None:
+    """A bookmark around the content of the ``w:p`` element ``p`` (after its properties)."""
+    start = p.makeelement(_W_BOOKMARK_START, {_W_ID: str(number), _W_NAME: name})
+    ppr = p.find(_W_P_PR)
     p.insert(p.index(ppr) + 1 if ppr is not None else 0, start)
-    p.append(end)
+    _child(p, _W_BOOKMARK_END, {_W_ID: str(number)})
 
 
 def _add_runs(paragraph, runs: Iterable[Run], doc: Document | None = None) -> None:
@@ -309,9 +354,7 @@ def _add_runs(paragraph, runs: Iterable[Run], doc: Document | None = None) -> No
         if run.href:
             _add_hyperlink(paragraph, run)
         else:
-            r = paragraph.add_run(run.text)
-            if run.strong:
-                r.bold = True
+            _run(paragraph._p, run.text, bold=run.strong)
 
 
 # --- blocks -------------------------------------------------------------------
@@ -388,8 +431,8 @@ class _Writer:
         n_cols = len(table.columns)
         numeric = table.numeric or (False,) * n_cols
         widths, size = _column_widths(table, LANDSCAPE_TEXT_WIDTH if self.landscape else TEXT_WIDTH)
-        t = self.document.add_table(rows=1 + len(table.rows), cols=n_cols)
-        t.style = self.document.styles["Table Grid"]
+        t = self.document.add_table(rows=0, cols=n_cols)  # the rows are written below, element by element
+        t.style = "Table Grid"
         t.alignment = WD_TABLE_ALIGNMENT.LEFT
         t.autofit = False  # fixed layout: Word and LibreOffice use the widths below
         tbl_pr = t._tbl.tblPr
@@ -419,29 +462,30 @@ class _Writer:
         tbl_pr.append(description)  # tblDescription comes last in tblPr
         for col, width in zip(t.columns, widths):
             col.width = width
-        font_size = Pt(size)
-        for i, row in enumerate(t.rows):
-            tr_pr = row._tr.get_or_add_trPr()
-            tr_pr.append(OxmlElement("w:cantSplit"))
-            texts = table.columns if i == 0 else table.rows[i - 1]
+        tbl = t._tbl
+        size_hps = str(round(size * 2))  # w:sz is in half-points
+        cell_widths = [str(w.twips) for w in widths]
+        for i, texts in enumerate((table.columns, *table.rows)):
+            tr = _child(tbl, _W_TR)
+            tr_pr = _child(tr, _W_TR_PR)
+            _child(tr_pr, _W_CANT_SPLIT)
             if i == 0:
-                tr_pr.append(OxmlElement("w:tblHeader"))
-            for j, (cell, text) in enumerate(zip(row.cells, texts)):
-                cell.width = widths[j]
-                p = cell.paragraphs[0]
-                r = p.add_run(text)
-                r.font.size = font_size
-                if i == 0 or j == 0:
-                    r.bold = True
+                _child(tr_pr, _W_TBL_HEADER)
+            for j, text in enumerate(texts):
+                tc = _child(tr, _W_TC)
+                tc_pr = _child(tc, _W_TC_PR)
+                _child(tc_pr, _W_TC_W, {_W_TYPE: "dxa", _W_W: cell_widths[j]})
+                if i == 0:
+                    _child(tc_pr, _W_SHD, {_W_VAL: "clear", _W_COLOR: "auto", _W_FILL: _hex("stripe")})
+                p = _child(tc, _W_P)
+                if numeric[j]:
+                    _child(_child(p, _W_P_PR), _W_JC, {_W_VAL: "right"})
+                _run(p, text, bold=i == 0 or j == 0, size_hps=size_hps)
                 if i > 0 and j == 0 and table.row_ids:  # a row other blocks link to (the A to Z list)
                     name = bookmark_name(table.row_ids[i - 1])
                     if name not in self.bookmarks:
                         self.bookmarks.add(name)
-                        _bookmark(p, name, len(self.bookmarks))
-                if numeric[j]:
-                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                if i == 0:
-                    _shade(cell, "stripe")
+                        _bookmark_element(p, name, len(self.bookmarks))
 
     def figure(self, figure: Figure) -> None:
         png = chart_png(figure.chart, title=figure.alt)
@@ -634,24 +678,28 @@ def _package_bytes(document) -> bytes:
     return out.getvalue()
 
 
+#: Style ids by (name, type), for documents opened from ``_styled_blank``: they all have the same styles.
+_STYLE_IDS: dict = {}
+
+
 def _remember_style_ids(document) -> None:
-    """Look each style name up once per document, not once per paragraph.
+    """Look each style name up once per process, not once per paragraph.
 
     python-docx finds a style by name, and then the default style of its type, by
-    scanning every style in the part on each call; the styles do not change once
-    ``_set_styles`` has run, so the answer for a name can be kept.
+    scanning every style in the part on each call. Every document starts from the
+    same ``_styled_blank`` and adds no style, so the answer for a name is kept for
+    the process.
     """
     part = document.part
     look_up = part.get_style_id
-    known: dict = {}
 
     def get_style_id(style_or_name, style_type):
         if not isinstance(style_or_name, str):
             return look_up(style_or_name, style_type)
         key = (style_or_name, style_type)
-        if key not in known:
-            known[key] = look_up(style_or_name, style_type)
-        return known[key]
+        if key not in _STYLE_IDS:
+            _STYLE_IDS[key] = look_up(style_or_name, style_type)
+        return _STYLE_IDS[key]
 
     part.get_style_id = get_style_id
 
