@@ -73,6 +73,12 @@ class Context:
         """The metrics rows of the chosen quarter."""
         return self.metrics[self.metrics.quarter == self.quarter]
 
+    @cached_property
+    def memo(self) -> dict:
+        """What is derived from this context alone, made on first use and kept for the process
+        (``content.peers``): not a field, so it takes no part in comparing or printing a context."""
+        return {}
+
     @property
     def result(self) -> QuarterResult:
         return self.results[self.quarter]

@@ -40,8 +40,9 @@ from . import prose
 from . import text as T
 from . import words as W
 from .claims import claims
-from .limits import parse_range, rank_uncertainty
+from .limits import parse_range
 from .national import NATIONAL_NAME, Context, format_links, opening, segment_cell
+from .peers import domains_of, peer_group, reconciled, the_trust, trust_row
 from .standing import TrustStanding, standing
 
 NATIONAL_FROM_PACK = f"../{NATIONAL_NAME}.html"
@@ -64,7 +65,7 @@ def _said(s: TrustStanding, group: str, expand: W.Acronyms) -> list[str]:
 
 
 def verdict_sections(ctx: Context, s: TrustStanding, expand: W.Acronyms) -> list[Section]:
-    region = ctx.result.trust(s.code).region
+    region = the_trust(ctx, s.code).region
     out = [Section("The verdict", (
         Paragraph.of(f"{s.short} is {s.type_words} in the {region} region. " + " ".join(_said(s, "segment", expand))),
         Paragraph.of(" ".join(_said(s, "position", expand))),
@@ -137,16 +138,17 @@ def _height(block) -> float:
 
 
 def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Section:
-    cfg, r = ctx.config, ctx.result
-    row = r.trust(s.code)
-    d = r.domains[r.domains.trust_type == row.trust_type]
-    mine = d[d.trust_code == s.code].set_index("domain")
+    cfg = ctx.config
+    group = peer_group(ctx, the_trust(ctx, s.code).trust_type)
+    mine = group.domains_by_trust.get(s.code)
+    if mine is None:
+        mine = group.domains.iloc[:0].set_index("domain")
     rows, table_rows, better = [], [], 0
     worst_name, worst_gap = "", -np.inf
     for dom in cfg.domains:
-        peers = d[d.domain == dom.name]["score"].dropna().to_numpy()
-        lq, med, uq = (np.percentile(peers, [25, 50, 75]) if len(peers) else (np.nan,) * 3)
-        have_peers = bool(len(peers))
+        quartiles = group.domain_quartiles[dom.name]
+        lq, med, uq = quartiles if quartiles is not None else (np.nan,) * 3
+        have_peers = quartiles is not None
         if dom.name in mine.index:
             m = mine.loc[dom.name]
             score, rank, size, n_items = float(m["score"]), int(m["rank"]), int(m["size"]), int(m["n_items"])
@@ -193,13 +195,9 @@ def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Se
 
 
 def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> Section:
-    r = ctx.result
-    t = r.trusts[r.trusts.trust_type == r.trust(s.code).trust_type]
-    t = t.assign(_a=t.average_score.round(2)).sort_values(["_a", "trust_name"], kind="stable")
-    ranges = [parse_range(v) for v in t.likely_range_of_average_score]
-    points = tuple(StripPoint(row.trust_name, float(row.average_score), rg[0] if rg else None,
-                              rg[1] if rg else None, highlight=(row.trust_code == s.code))
-                   for row, rg in zip(t.itertuples(), ranges))
+    group = peer_group(ctx, the_trust(ctx, s.code).trust_type)
+    entries, has_ranges = group.strip
+    points = tuple(StripPoint(e.name, e.average, e.low, e.high, highlight=(e.code == s.code)) for e in entries)
     known = [b for b in s.bounds if not (np.isnan(b[0]) or np.isnan(b[1]))]
     cutoffs = tuple(Cutoff(lo, hi) for lo, hi in known) if len(known) == 3 else ()
     label = [f"{s.short}: {s.average:.2f}" + (f" (likely {s.average_range[0]:.2f} to {s.average_range[1]:.2f})"
@@ -209,7 +207,6 @@ def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> 
         ranked += f"; {T.ordinal(s.scores_rank)} on its average alone"
     label.append(ranked)
     position = 1 + sum(1 for p in points if round(p.value, 2) < round(s.average, 2))
-    has_ranges = any(rg for rg in ranges)
     key = "Dot: a trust's average score." + (" Line: NHS England's likely range." if has_ranges else "")
     if cutoffs:
         key += " Dashed lines: segment cut-offs" + (
@@ -222,7 +219,7 @@ def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> 
     if has_ranges and cutoffs:
         # the national document's count: a range crosses a cut-off known only as a bracket when it spans the
         # whole bracket, so the count is then a lowest possible one
-        f = rank_uncertainty(r, r.trust(s.code).trust_type, ctx.config).facts
+        f = group.uncertainty
         message += (f"; {'at least ' if not f['exact'] and f['crossing'] else ''}{f['crossing']} of "
                     f"{f['with_average_range']} likely ranges cross a segment cut-off")
     rows: list[tuple[str, str]] = [
@@ -261,10 +258,9 @@ def _trend(ctx: Context, code: str) -> list[tuple[str, pd.Series]]:
     for q in sorted(ctx.results, key=sort_key):
         if sort_key(q) > sort_key(ctx.quarter):
             continue
-        t = ctx.results[q].trusts
-        rows = t[t.trust_code == code]
-        if len(rows):
-            out.append((q, rows.iloc[0]))
+        row = trust_row(ctx, code, q)
+        if row is not None:
+            out.append((q, row))
     return out
 
 
@@ -307,18 +303,13 @@ def trend_section(ctx: Context, s: TrustStanding) -> Section:
 def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
     """Every metric scored for any trust of this trust's type this quarter, with this trust's figures."""
     cfg = ctx.config
-    frame = ctx.quarter_metrics
-    row = ctx.result.trust(code)
-    peers = frame[frame.trust_type == row.trust_type]
-    scores = peers[peers.metric_id.str.startswith(cfg.score_prefix)]
-    catalogue = scores.drop_duplicates("metric_id")[["metric_id", "metric_description", "domain"]]
-    mine = scores[scores.trust_code == code].set_index("metric_id")["value"]
-    raw = peers[peers.metric_id.str.startswith(cfg.raw_prefix)]
-    # Where a metric has a rate and a count row, the rate (not the count) is the one scored.
-    raw = raw.assign(_count=(raw.units == "count")).sort_values(["_count"]).drop_duplicates(
-        ["trust_code", "metric_id"])
-    raw_mine = raw[raw.trust_code == code].set_index("metric_id")
-    reporting = raw.groupby("metric_id")["trust_code"].nunique()
+    group = peer_group(ctx, the_trust(ctx, code).trust_type)
+    catalogue = group.catalogue
+    mine = group.scores_by_trust.get(code)
+    if mine is None:
+        mine = group.scores.iloc[:0].set_index("metric_id")["value"]
+    raw_mine = group.raw_of(code)
+    reporting = group.reporting
     out = []
     for c in catalogue.itertuples():
         rid = cfg.raw_id_of(c.metric_id)
@@ -401,10 +392,11 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
             notes.append(f"The {c.name.lower()} score replaces {len(c.members)} others, shown but not counted.")
     tables = []
     # measures with no figure at all for this trust are named together in a last table, one row per area
-    parts = [(dom.name, mr[mr.domain == dom.name] if len(mr) else mr) for dom in cfg.domains]
-    empty = {m.metric_id for _, part in parts for m in part.itertuples() if _metric_row(m, str)[1:] == NO_FIGURES}
+    measures = list(mr.itertuples()) if len(mr) else []
+    parts = [(dom.name, [m for m in measures if m.domain == dom.name]) for dom in cfg.domains]
+    empty = {m.metric_id for _, part in parts for m in part if _metric_row(m, str)[1:] == NO_FIGURES}
     for name, part in parts:
-        shown = [m for m in part.itertuples() if m.metric_id not in empty]
+        shown = [m for m in part if m.metric_id not in empty]
         if not shown:
             continue
         rows = one_row_for_missing([_metric_row(m, expand) for m in shown])
@@ -412,7 +404,7 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
             caption=f"{name}, {ctx.quarter}",
             columns=METRIC_COLUMNS, rows=tuple(rows),
             numeric=(False, False, True, False, True), id=f"metrics-{T.slug(name)}"))
-    missing = [(name, "; ".join(_metric_row(m, expand)[0] for m in part.itertuples() if m.metric_id in empty))
+    missing = [(name, "; ".join(_metric_row(m, expand)[0] for m in part if m.metric_id in empty))
                for name, part in parts]
     if empty:
         tables.append(Table(
@@ -436,8 +428,7 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
 
 
 def limits_section(ctx: Context, s: TrustStanding) -> Section:
-    d = ctx.result.domains
-    mine = d[d.trust_code == s.code].sort_values(["n_items", "domain"])
+    mine = domains_of(ctx, s.code).sort_values(["n_items", "domain"])
     smallest = mine.iloc[0] if len(mine) else None
     return Section("What these figures can and cannot tell you", prose.render(
         "pack-limits", rules=F.rule_facts(ctx.config), national=NATIONAL_FROM_PACK, plural=s.plural,
@@ -448,9 +439,8 @@ def limits_section(ctx: Context, s: TrustStanding) -> Section:
 
 def sources_section(ctx: Context, s: TrustStanding) -> Section:
     r = ctx.result
-    row = r.trust(s.code)
-    rec = ctx.reconciliation.detail
-    mine = rec[(rec.trust_code == s.code) & (rec.scope == "rule")]
+    row = the_trust(ctx, s.code)
+    mine = reconciled(ctx, s.code)
     counts = {k: int((mine.status == k).sum()) for k in (MATCH, ROUNDING, MISMATCH)}
     cut = r.cutoffs
     values = T.join_words([f"{v:.2f}" for v in cut.values]) if cut.values is not None else ""
@@ -466,8 +456,8 @@ def sources_section(ctx: Context, s: TrustStanding) -> Section:
 
 
 def pack_document(ctx: Context, code: str, formats: tuple[str, ...] = ("html", "pdf", "docx")) -> Document:
-    r, cfg = ctx.result, ctx.config
-    row = r.trust(code)
+    cfg = ctx.config
+    row = the_trust(ctx, code)
     s = standing(ctx, code)
     expand = W.Acronyms()
     mr = metric_rows(ctx, code)

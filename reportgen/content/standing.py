@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from ..changes import Bounds, Standing, classify_change, cutoff_bounds
@@ -19,6 +18,7 @@ from ..quarters import sort_key
 from . import words as W
 from .limits import parse_range
 from .national import Context
+from .peers import items_of, peer_group, published_rank, the_trust, trust_row
 
 
 @dataclass(frozen=True)
@@ -108,21 +108,15 @@ def worse_edge(s: TrustStanding, segment: int) -> float | None:
 
 
 def _drivers(ctx: Context, code: str, row) -> tuple[tuple[Driver, ...], tuple[Driver, ...]]:
-    cfg, r = ctx.config, ctx.result
-    items = r.items
-    peers = set(r.trusts.trust_code[r.trusts.trust_type == row.trust_type])
-    mine = items[items.trust_code == code]
+    cfg = ctx.config
+    mine = items_of(ctx, code)
     n = len(mine)
     if n == 0:
         return (), ()
     avg = float(row.average_score)
-    q = ctx.quarter_metrics
-    q = q[q.trust_type == row.trust_type]
-    descriptions = q.drop_duplicates("metric_id").set_index("metric_id")["metric_description"]
-    raw = q[q.metric_id.str.startswith(cfg.raw_prefix)]
-    raw = raw.assign(_count=(raw.units == "count")).sort_values("_count").drop_duplicates(["trust_code", "metric_id"])
-    raw_mine = raw[raw.trust_code == code].set_index("metric_id")
-    peer_items = items[items.trust_code.isin(peers)]
+    group = peer_group(ctx, row.trust_type)
+    descriptions = group.descriptions
+    raw_mine = group.raw_of(code)
     out = []
     for it in mine.itertuples():
         item = str(it.item)
@@ -141,21 +135,13 @@ def _drivers(ctx: Context, code: str, row) -> tuple[tuple[Driver, ...], tuple[Dr
                 wider = ("all types of trust" if len(population) >= len(cfg.trust_types)
                          else "other trust types too")
         else:
-            peer_scores = peer_items[peer_items.item == item]["score"].dropna()
-            if len(peer_scores):
-                median = f"{float(np.median(peer_scores)):.2f}"
-                median_is_score = True
+            median = group.item_median(item)
+            median_is_score = bool(median)
         out.append(Driver(item, name, float(it.score), value, median, median_is_score, wider,
                           (float(it.score) - avg) / n))
     down = sorted((d for d in out if d.contribution > 1e-9), key=lambda d: (-d.contribution, d.name))[:3]
     up = sorted((d for d in out if d.contribution < -1e-9), key=lambda d: (d.contribution, d.name))[:3]
     return tuple(down), tuple(up)
-
-
-def _published_rank(ctx: Context, code: str, metric_id: str) -> int | None:
-    q = ctx.quarter_metrics
-    rows = q[(q.trust_code == code) & (q.metric_id == metric_id)]["rank"].dropna()
-    return int(rows.iloc[0]) if len(rows) else None
 
 
 def _previous(ctx: Context, code: str) -> Previous | None:
@@ -164,10 +150,9 @@ def _previous(ctx: Context, code: str) -> Previous | None:
         return None
     pq = max(earlier, key=sort_key)
     pr = ctx.results[pq]
-    t = pr.trusts[pr.trusts.trust_code == code]
-    if t.empty:
+    p = trust_row(ctx, code, pq)
+    if p is None:
         return None
-    p = t.iloc[0]
     return Previous(pq, float(p.average_score), int(p.adjusted_segment), int(p.unadjusted_segment),
                     int(p.final_segment), bool(p.deficit), int(p.league_rank), int(p.league_size),
                     bool(p.recovery_published), cutoff_bounds(pr.cutoffs))
@@ -175,10 +160,9 @@ def _previous(ctx: Context, code: str) -> Previous | None:
 
 def standing(ctx: Context, code: str) -> TrustStanding:
     cfg, r = ctx.config, ctx.result
-    row = r.trust(code)
+    row = the_trust(ctx, code)
     plural = cfg.plural(row.trust_type)
-    t = r.trusts
-    tied = int(((t.trust_type == row.trust_type) & (t.league_rank == row.league_rank)).sum()) - 1
+    tied = int(peer_group(ctx, row.trust_type).rank_counts.get(row.league_rank, 0)) - 1
     rank_range = parse_range(row.likely_range_of_rank)
     avg_range = parse_range(row.likely_range_of_average_score)
     recovery: bool | None = bool(row.recovery_support) if bool(row.recovery_published) else None
@@ -186,9 +170,8 @@ def standing(ctx: Context, code: str) -> TrustStanding:
     for q in sorted(ctx.results, key=sort_key):
         if sort_key(q) >= sort_key(ctx.quarter):
             continue
-        tq = ctx.results[q].trusts
-        hit = tq[(tq.trust_code == code) & (tq.final_segment == cfg["recovery_support"]["segment"])]
-        if len(hit):
+        earlier = trust_row(ctx, code, q)
+        if earlier is not None and earlier.final_segment == cfg["recovery_support"]["segment"]:
             before.append(q)
     prev = _previous(ctx, code)
     reason = None
@@ -199,7 +182,7 @@ def standing(ctx: Context, code: str) -> TrustStanding:
                      bool(row.deficit)),
             prev.bounds, cfg.change_threshold)
     down, up = _drivers(ctx, code, row)
-    scores_rank = _published_rank(ctx, code, cfg.summary_ids["average"])
+    scores_rank = published_rank(ctx, code, cfg.summary_ids["average"])
     return TrustStanding(
         code=code, name=str(row.trust_name), short=W.short_name(row.trust_name),
         type_words=W.with_article(_singular(plural)), plural=plural, quarter=ctx.quarter,
