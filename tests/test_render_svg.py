@@ -315,6 +315,28 @@ def test_png_is_the_svg_rasterised_at_print_resolution(name):
     assert palette.rgb("chart_text") in colours
 
 
+@pytest.mark.parametrize("name", ["bar", "dot-plot", "caterpillar-labelled"])
+def test_png_is_opaque_and_holds_the_pixels_cairo_drew(name):
+    """The PNG is RGB without transparency, and its own encoder loses nothing: every row but the
+    last (which CairoSVG's background may cover only in part) is the one CairoSVG's stock PNG
+    writer draws for the same SVG on white."""
+    import cairosvg
+    from PIL import Image
+
+    from reportgen import fonts
+
+    c = ALL_CHARTS[name]()
+    image = Image.open(io.BytesIO(raster.chart_png(c, title="t")))
+    assert image.mode == "RGB" and "transparency" not in image.info
+    svg = fonts.use_shipped_family(chart_svg(c, title="t"), svg_module.FONT_FAMILY)
+    stock = Image.open(io.BytesIO(cairosvg.svg2png(bytestring=svg.encode(), output_width=raster.width_px(),
+                                                   background_color="white"))).convert("RGB")
+    assert stock.size == image.size
+    box = (0, 0, image.width, image.height - 1)
+    assert image.crop(box).tobytes() == stock.crop(box).tobytes()
+    assert image.getpixel((0, image.height - 1)) == (255, 255, 255)
+
+
 def test_png_text_is_set_in_liberation_sans():
     """The raster's text has Liberation Sans's widths, not a fallback font's."""
     from PIL import Image, ImageFont
