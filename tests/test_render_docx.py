@@ -107,6 +107,27 @@ def test_output_is_byte_identical_with_fixed_zip_dates(sample_document, docx_pat
     assert facts["zip_dates"] == [(1980, 1, 1, 0, 0, 0)]
 
 
+def test_every_style_named_is_defined_and_no_more_than_those(docx_path):
+    """The template's unused styles are left out, but every style a part names (paragraph, run,
+    table and list styles, and what each style is based on, followed by or linked to) is there."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(docx_path) as zf:
+        names = zf.namelist()
+        parts = {n: zf.read(n) for n in names if n.startswith("word/") and n.endswith(".xml")}
+    assert not any("stylesWithEffects" in n for n in names)
+    from lxml import etree
+
+    styles = etree.fromstring(parts.pop("word/styles.xml"))
+    defined = {s.get(f"{w}styleId"): s for s in styles.iter(f"{w}style")}
+    named = {e.get(f"{w}val") for xml in parts.values() for e in etree.fromstring(xml).iter()
+             if e.tag in (f"{w}pStyle", f"{w}rStyle", f"{w}tblStyle", f"{w}numStyleLink", f"{w}styleLink")}
+    named |= {e.get(f"{w}val") for s in defined.values() for e in s
+              if e.tag in (f"{w}basedOn", f"{w}next", f"{w}link")}
+    assert {"Heading1", "Heading2", "Caption", "TableGrid", "ListBullet", "ListNumber", "Hyperlink"} <= named
+    assert named <= set(defined), named - set(defined)
+    assert len(defined) < 50  # the template's 165, less its unused table, list and text styles
+
+
 @pytest.mark.parametrize("text", ["plain", "", " leading", "trailing ", "a\tb", "line\nbreak\r\nand\rmore", "\t",
                                   "<&> \"quoted\" 'x'", "\u00a0no-break\u00a0", "Ysbyty \u0175\u0177 \u2013 \u2265 5"])
 @pytest.mark.parametrize("bold", [False, True])
