@@ -222,6 +222,52 @@ def test_libreoffice_pdf_keeps_language_title_headings_tables_and_alt(libreoffic
     assert AWKWARD_NAME in checkers.pdf_text(libreoffice_pdf).replace("\n", " ")
 
 
+def test_table_rows_are_those_python_docx_cells_write():
+    """Rows are copied from a template row and filled in; each cell is what python-docx's cell API
+    writes: width, header shading, bold header and row headers, right-aligned numbers, the type size,
+    tabs, line breaks and spaces at either end kept, and a bookmark on a linked row's header."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+    from lxml import etree
+
+    from reportgen.render.docx import _column_widths, bookmark_name
+
+    table = Table("Awkward cells", ("Trust", "Score", "Note"),
+                  (("A\tB", "1.00", " leading and trailing "), ("Line\nbreak", "2.00", "x\r\ny")),
+                  numeric=(False, True, False), row_ids=("trust-a", "trust-b"))
+    with zipfile.ZipFile(io.BytesIO(render_docx(Document("T", (Section("S", (table,)),))))) as zf:
+        ours = etree.fromstring(zf.read("word/document.xml")).find(f".//{qn('w:tbl')}")
+
+    widths, size = _column_widths(table)
+    theirs = docx.Document().add_table(rows=1 + len(table.rows), cols=3)
+    for i, row in enumerate(theirs.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if i == 0:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+        for j, (cell, text) in enumerate(zip(row.cells, table.columns if i == 0 else table.rows[i - 1])):
+            cell.width = widths[j]
+            run = cell.paragraphs[0].add_run(text)
+            run.font.size = Pt(size)
+            run.bold = (i == 0 or j == 0) or None
+            if table.numeric[j]:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if i == 0:
+                shd = OxmlElement("w:shd", {qn("w:val"): "clear", qn("w:color"): "auto",
+                                            qn("w:fill"): palette.COLOURS["stripe"].lstrip("#").upper()})
+                cell._tc.get_or_add_tcPr().append(shd)
+    for i, (tr, row_id) in enumerate(zip(theirs._tbl.tr_lst[1:], table.row_ids), start=1):
+        p = tr.tc_lst[0].p_lst[0]
+        p.insert(0, OxmlElement("w:bookmarkStart", {qn("w:id"): str(i), qn("w:name"): bookmark_name(row_id)}))
+        p.append(OxmlElement("w:bookmarkEnd", {qn("w:id"): str(i)}))
+    ours_rows = [etree.tostring(tr) for tr in ours.iterchildren(qn("w:tr"))]
+    assert ours_rows == [etree.tostring(tr) for tr in theirs._tbl.tr_lst]
+    assert "<w:tab/>" in ours_rows[1].decode() and "<w:br/>" in ours_rows[2].decode()
+
+
 def test_wide_tables_go_on_landscape_pages_and_fit():
     from reportgen.render.docx import LANDSCAPE_TEXT_WIDTH, TEXT_WIDTH
 

@@ -26,6 +26,7 @@
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -117,17 +118,27 @@ def _run(p, text: str, *, bold: bool = False, size_hps: str | None = None):
             _child(r_pr, _W_B)
         if size_hps:
             _child(r_pr, _W_SZ, {_W_VAL: size_hps})
+    _run_text(r, text)
+    return r
+
+
+def _run_text(r, text: str) -> None:
+    """``text`` appended to the ``w:r`` element ``r``: in ``w:t`` elements, with a ``w:tab`` for each tab
+    and a ``w:br`` for each line break, as python-docx's ``Run.text`` writes it."""
     for piece in _RUN_BREAKS.split(text) if text else ():
         if piece == "\t":
             _child(r, _W_TAB)
         elif piece in ("\r", "\n"):
             _child(r, _W_BR)
         elif piece:
-            t = _child(r, _W_T)
-            t.text = piece
-            if len(piece.strip()) < len(piece):
-                t.set(_XML_SPACE, "preserve")
-    return r
+            _set_text(_child(r, _W_T), piece)
+
+
+def _set_text(t, text: str) -> None:
+    """The text of a ``w:t`` element; spaces at either end are kept (``xml:space``)."""
+    t.text = text
+    if len(text.strip()) < len(text):
+        t.set(_XML_SPACE, "preserve")
 
 
 # --- styles and document-wide settings ---------------------------------------
@@ -431,7 +442,7 @@ class _Writer:
         n_cols = len(table.columns)
         numeric = table.numeric or (False,) * n_cols
         widths, size = _column_widths(table, LANDSCAPE_TEXT_WIDTH if self.landscape else TEXT_WIDTH)
-        t = self.document.add_table(rows=0, cols=n_cols)  # the rows are written below, element by element
+        t = self.document.add_table(rows=0, cols=n_cols)  # the rows are copies of a template row (below)
         t.style = "Table Grid"
         t.alignment = WD_TABLE_ALIGNMENT.LEFT
         t.autofit = False  # fixed layout: Word and LibreOffice use the widths below
@@ -464,28 +475,23 @@ class _Writer:
             col.width = width
         tbl = t._tbl
         size_hps = str(round(size * 2))  # w:sz is in half-points
-        cell_widths = [str(w.twips) for w in widths]
+        header = _table_row(tbl, [str(w.twips) for w in widths], numeric, size_hps, header=True)
+        body = _table_row(tbl, [str(w.twips) for w in widths], numeric, size_hps, header=False)
         for i, texts in enumerate((table.columns, *table.rows)):
-            tr = _child(tbl, _W_TR)
-            tr_pr = _child(tr, _W_TR_PR)
-            _child(tr_pr, _W_CANT_SPLIT)
-            if i == 0:
-                _child(tr_pr, _W_TBL_HEADER)
-            for j, text in enumerate(texts):
-                tc = _child(tr, _W_TC)
-                tc_pr = _child(tc, _W_TC_PR)
-                _child(tc_pr, _W_TC_W, {_W_TYPE: "dxa", _W_W: cell_widths[j]})
-                if i == 0:
-                    _child(tc_pr, _W_SHD, {_W_VAL: "clear", _W_COLOR: "auto", _W_FILL: _hex("stripe")})
-                p = _child(tc, _W_P)
-                if numeric[j]:
-                    _child(_child(p, _W_P_PR), _W_JC, {_W_VAL: "right"})
-                _run(p, text, bold=i == 0 or j == 0, size_hps=size_hps)
-                if i > 0 and j == 0 and table.row_ids:  # a row other blocks link to (the A to Z list)
-                    name = bookmark_name(table.row_ids[i - 1])
-                    if name not in self.bookmarks:
-                        self.bookmarks.add(name)
-                        _bookmark_element(p, name, len(self.bookmarks))
+            tr = copy.deepcopy(header if i == 0 else body)  # one copy in C, not an element at a time
+            tbl.append(tr)
+            for t, text in zip(tr.iter(_W_T), texts):
+                if text and not _RUN_BREAKS.search(text):
+                    _set_text(t, text)
+                else:  # empty, or with tabs or line breaks: written as any run's text
+                    r = t.getparent()
+                    r.remove(t)
+                    _run_text(r, text)
+            if i > 0 and table.row_ids:  # a row other blocks link to (the A to Z list)
+                name = bookmark_name(table.row_ids[i - 1])
+                if name not in self.bookmarks:
+                    self.bookmarks.add(name)
+                    _bookmark_element(tr.find(_W_TC).find(_W_P), name, len(self.bookmarks))
 
     def figure(self, figure: Figure) -> None:
         png = chart_png(figure.chart, title=figure.alt)
@@ -512,6 +518,29 @@ class _Writer:
         for element in list(self.body)[start - 1 if start else 0:end]:
             if element.tag == qn("w:p"):
                 _box(element, note.kind)
+
+
+def _table_row(tbl, widths: list[str], numeric, size_hps: str, *, header: bool):
+    """A ``w:tr`` (not placed in ``tbl``) whose cells each hold one run of placeholder text: the row
+    that each header or body row of a table copies. Rows never split across pages; the header row
+    repeats on each page and is shaded; header cells and row headers (the first column) are bold;
+    numbers are right-aligned."""
+    tr = tbl.makeelement(_W_TR, {})
+    tr_pr = _child(tr, _W_TR_PR)
+    _child(tr_pr, _W_CANT_SPLIT)
+    if header:
+        _child(tr_pr, _W_TBL_HEADER)
+    for j, width in enumerate(widths):
+        tc = _child(tr, _W_TC)
+        tc_pr = _child(tc, _W_TC_PR)
+        _child(tc_pr, _W_TC_W, {_W_TYPE: "dxa", _W_W: width})
+        if header:
+            _child(tc_pr, _W_SHD, {_W_VAL: "clear", _W_COLOR: "auto", _W_FILL: _hex("stripe")})
+        p = _child(tc, _W_P)
+        if numeric[j]:
+            _child(_child(p, _W_P_PR), _W_JC, {_W_VAL: "right"})
+        _run(p, "cell", bold=header or j == 0, size_hps=size_hps)
+    return tr
 
 
 def table_description(table: Table) -> str:
