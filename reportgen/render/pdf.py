@@ -44,6 +44,7 @@ from ..model import Document
 from .html import render_html
 from .links import link_descriptions
 from .palette import COLOURS
+from .weasyprint_svg_text import install as _whole_string_svg_text
 
 LOGGER_NAME = "weasyprint"
 
@@ -108,6 +109,7 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """Raw WeasyPrint PDF/UA-1 output for a page; raises on any logged ERROR."""
     import weasyprint
 
+    _whole_string_svg_text()  # chart labels shaped and drawn as whole strings, where WeasyPrint was checked
     handler = _Collect()
     logger = logging.getLogger(LOGGER_NAME)
     logger.addHandler(handler)
