@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .config import Config
 from .content.national import NATIONAL_NAME, Context, national_document
-from .downloads import data_folders, write_downloads
+from .downloads import DATA_DIR, data_folders, write_downloads
 from .errors import TRUST_CODE, TRUST_CODE_RULE, InputError, printable
 from .incremental import Ledger, Output, document_key
 from .methodology import QuarterResult, compute_quarter
@@ -263,6 +263,22 @@ def _national_task(folder: str, formats: tuple[str, ...], ledger: Ledger,
     return part
 
 
+def build_downloads(ctx: Context, folder: Path, ledger: Ledger, report: BuildReport) -> None:
+    """Write the quarter's data downloads (``downloads.write_downloads``) whose key changed."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    downloads = write_downloads(ctx, folder, ledger)
+    report.outputs.update(downloads)
+    report.written += [folder / n for n, o in downloads.items() if o.written]
+    report.seconds["downloads"] = time.perf_counter() - t0
+    report.seconds["downloads cpu"] = time.process_time() - c0
+
+
+def _downloads_task(folder: str, ledger: Ledger) -> BuildReport:
+    part = BuildReport(out_dir=Path(folder))
+    build_downloads(_worker_ctx(), Path(folder), ledger, part)
+    return part
+
+
 class _Worker:
     """One worker process (a one-process executor), replaced when it dies or has grown past the memory limit."""
 
@@ -316,9 +332,13 @@ class _Worker:
 def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str, ...], jobs: int,
                 progress: Callable[[int, int], None] | None, report: BuildReport,
                 national_folder: Path | None = None, ledger: Ledger | None = None,
-                linked_packs: frozenset[str] | None = None) -> dict[str, dict[str, int]]:
+                linked_packs: frozenset[str] | None = None,
+                downloads_folder: Path | None = None) -> dict[str, dict[str, int]]:
     """Build the packs; with ``national_folder``, the national document is built by a worker alongside them
-    (linking to ``linked_packs``).
+    (linking to ``linked_packs``), and with ``downloads_folder`` (the quarter's folder) the data downloads are
+    written by a worker too. Both are started before any pack, so that the longest job starts first and no
+    worker waits for this process. An error in either stops the build, as an error here does; a worker that
+    dies while writing the downloads leaves them to the caller (``report.outputs`` then has none).
 
     ``ledger`` (of the quarter's folder) says which outputs are current: the others are left as they are.
 
@@ -347,14 +367,20 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
     gc.freeze()
     idle = list(reversed(workers))
     pending = list(reversed(tasks))
-    running: dict[Future, tuple[_Worker, str | None]] = {}
+    running: dict[Future, tuple[_Worker, str]] = {}  # the job in hand: a trust's code, NATIONAL or DOWNLOADS
     lost: list[str] = []
+    temporaries = [folder, *([national_folder] if national_folder is not None else []),
+                   *([downloads_folder, *data_folders(downloads_folder)] if downloads_folder is not None else [])]
     try:
         if national_folder is not None:
             w = idle.pop()
             national_ledger = ledger.subset(f"{NATIONAL_NAME}.{f}" for f in formats)
             running[w.submit(_national_task, str(national_folder), formats, national_ledger,
-                             linked_packs)] = (w, None)
+                             linked_packs)] = (w, _NATIONAL)
+        if downloads_folder is not None:
+            w = idle.pop()  # there are at least two workers here
+            data = ledger.subset(n for n in ledger.entries if n.startswith(f"{DATA_DIR}/"))
+            running[w.submit(_downloads_task, str(downloads_folder), data)] = (w, _DOWNLOADS)
         while running or (pending and not report.stopped):
             while idle and pending and not report.stopped:
                 w = idle.pop()
@@ -370,18 +396,19 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
-                w, trust = running.pop(future)
+                w, job = running.pop(future)
                 idle.append(w)
                 try:
                     result = future.result()
                 except BrokenProcessPool:
-                    what = f"the pack of trust {trust}" if trust else "the national document"
-                    report.stopped = f"a worker process died ({w.death()}) while building {what}"
+                    what = {_NATIONAL: "building the national document",
+                            _DOWNLOADS: "writing the data downloads"}.get(job, f"building the pack of trust {job}")
+                    report.stopped = f"a worker process died ({w.death()}) while {what}"
                     w.close(kill=True)
-                    if trust:
-                        lost.append(trust)
+                    if job not in (_NATIONAL, _DOWNLOADS):
+                        lost.append(job)
                     continue
-                if trust is None:
+                if job in (_NATIONAL, _DOWNLOADS):
                     report.seconds.update(result.seconds)
                     report.written += result.written
                     report.outputs.update(result.outputs)
@@ -395,18 +422,22 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
     except BaseException:  # Ctrl-C, SIGTERM or an error: stop the workers, leave no temporary
         for w in workers:
             w.close(kill=True)
-        remove_stale_temporaries(folder, *([national_folder] if national_folder is not None else []))
+        remove_stale_temporaries(*temporaries)
         raise
     finally:
         gc.unfreeze()
     for w in workers:
         w.close()
     if report.stopped:
-        remove_stale_temporaries(folder, *([national_folder] if national_folder is not None else []))
+        remove_stale_temporaries(*temporaries)
         report.not_built = lost + [task[0] for task in reversed(pending)]
         for code in lost:
             remove_pack(folder, code, formats)
     return sizes
+
+
+#: The jobs a worker may have in hand besides a trust's pack (a trust code is never either: see TRUST_CODE).
+_NATIONAL, _DOWNLOADS = "the national document", "the data downloads"
 
 
 def _init_worker_inline(ctx: Context) -> None:
@@ -467,10 +498,8 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     # With worker processes, the national document is built by one of them while the others build packs.
     alongside = national and packs and jobs > 1
     ledger = Ledger.open(folder, force)
-    downloads = write_downloads(ctx, folder, ledger)
-    report.outputs.update(downloads)
-    report.written += [folder / n for n, o in downloads.items() if o.written]
-    report.seconds["downloads"] = time.perf_counter() - t_all
+    if not alongside:  # with worker processes, a worker writes them while the others build
+        build_downloads(ctx, folder, ledger, report)
     # The national document links to the packs this build writes and those left from earlier builds.
     earlier = {name[len(PACKS_DIR) + 1:].rpartition(".")[0] for name in ledger.entries
                if name.startswith(f"{PACKS_DIR}/")}
@@ -480,8 +509,11 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     if packs:
         t0 = time.perf_counter()
         build_packs(ctx, codes, folder / PACKS_DIR, formats, jobs, progress, report,
-                    national_folder=folder if alongside else None, ledger=ledger, linked_packs=linked_packs)
+                    national_folder=folder if alongside else None, ledger=ledger, linked_packs=linked_packs,
+                    downloads_folder=folder if alongside else None)
         report.seconds["packs"] = time.perf_counter() - t0
+        if alongside and "downloads" not in report.seconds:  # the worker writing them died: written here
+            build_downloads(ctx, folder, ledger, report)
     t0 = time.perf_counter()
     from .content.site import write_site_if_changed
 

@@ -185,7 +185,7 @@ def main() -> None:
         alone_files = written_since(folder, t)
 
         stages = {k[5:]: v for k, v in s.items() if k.startswith("pack ")}
-        stages.update({k: v for k, v in s.items() if k.startswith("national ")})
+        stages.update({k: v for k, v in s.items() if k.startswith(("national ", "downloads"))})
         figures = {
             "documents": 1 + report.packs, "jobs": args.jobs, "release_wall_s": wall, "floor_s": floor_s,
             "ratio": wall / floor_s, "floor_per_pack_s": per_pack, "floor_national_s": bare["national"],
