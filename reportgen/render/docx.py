@@ -495,10 +495,9 @@ class _Writer:
 
     def figure(self, figure: Figure) -> None:
         png = chart_png(figure.chart, title=figure.alt)
-        self.document.add_picture(io.BytesIO(png), width=PICTURE_WIDTH)
-        picture_paragraph = self.document.paragraphs[-1]
+        picture_paragraph = self.document.add_paragraph()  # as Document.add_picture makes it
+        inline = picture_paragraph.add_run().add_picture(io.BytesIO(png), width=PICTURE_WIDTH)._inline
         picture_paragraph.paragraph_format.keep_with_next = True
-        inline = self.document.inline_shapes[-1]._inline
         inline.docPr.set("descr", figure.alt)  # no title: the Caption paragraph below names it
         for c_nv_pr in inline.iter(qn("pic:cNvPr")):
             c_nv_pr.set("descr", figure.alt)
@@ -774,23 +773,24 @@ def _keep_used_styles(document) -> None:
             element.remove(style)
 
 
-@lru_cache(maxsize=1)
-def _styled_blank() -> bytes:
-    """python-docx's default template with this project's styles and page set up, saved once per process:
-    opening it is faster than setting the styles up again for every document (the same bytes result)."""
+@lru_cache(maxsize=4)
+def _styled_blank(lang: str) -> bytes:
+    """python-docx's default template with this project's styles, page and language ``lang`` set up,
+    saved once per process and language: opening it is faster than setting them up again for every
+    document (the same bytes result)."""
     document = docx.Document()
     _drop_styles_with_effects(document)
     _set_styles(document)
     _set_page(document)
     _keep_used_styles(document)
+    _set_lang(document, lang)
     return _package_bytes(document)
 
 
 def render_docx(doc: Document) -> bytes:
     """The document as a Word file (bytes, deterministic)."""
-    document = docx.Document(io.BytesIO(_styled_blank()))
+    document = docx.Document(io.BytesIO(_styled_blank(doc.lang)))
     _remember_style_ids(document)
-    _set_lang(document, doc.lang)
     _core_properties(document, doc)
     body = document.element.body
     for p in list(body.iterchildren(qn("w:p"))):  # the template's empty paragraph, if any
