@@ -79,7 +79,8 @@ class BuildReport:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (trust code, reason)
     packs: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
-    worker_peak_kb: int = 0  # the largest peak resident memory of any pack worker
+    worker_peak_kb: int = 0  # the largest peak resident memory of any worker (packs or the national document)
+    national_peak_kb: int = 0  # the peak resident memory of the worker that built the national document
     stopped: str | None = None  # why the build stopped early (a worker process died)
     not_built: list[str] = field(default_factory=list)  # trusts whose packs were not built because it stopped
 
@@ -260,6 +261,7 @@ def _national_task(folder: str, formats: tuple[str, ...], ledger: Ledger,
                    packs: frozenset[str] | None = None) -> BuildReport:
     part = BuildReport(out_dir=Path(folder))
     build_national(_worker_ctx(), Path(folder), formats, part, ledger, packs)
+    part.worker_peak_kb = part.national_peak_kb = _peak_rss_kb()
     return part
 
 
@@ -276,6 +278,7 @@ def build_downloads(ctx: Context, folder: Path, ledger: Ledger, report: BuildRep
 def _downloads_task(folder: str, ledger: Ledger) -> BuildReport:
     part = BuildReport(out_dir=Path(folder))
     build_downloads(_worker_ctx(), Path(folder), ledger, part)
+    part.worker_peak_kb = _peak_rss_kb()
     return part
 
 
@@ -409,6 +412,10 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
                         lost.append(job)
                     continue
                 if job in (_NATIONAL, _DOWNLOADS):
+                    # Its peak counts as a pack's would: past the limit, the worker is replaced before a pack.
+                    w.peak_kb = result.worker_peak_kb
+                    report.worker_peak_kb = max(report.worker_peak_kb, result.worker_peak_kb)
+                    report.national_peak_kb = max(report.national_peak_kb, result.national_peak_kb)
                     report.seconds.update(result.seconds)
                     report.written += result.written
                     report.outputs.update(result.outputs)
