@@ -1,6 +1,7 @@
 """The release build: every pack, byte-identical rebuilds, interruption, refused codes, failures."""
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -152,6 +153,52 @@ def test_one_failing_pack_is_reported_and_the_rest_are_built(tmp_path, monkeypat
     trusts = out / QUARTER_DIR / "trusts"
     assert (trusts / "X7107.html").is_file()
     assert not (trusts / "X7821.html").exists()
+
+
+def _national_recording_pid(*args):
+    """The national task, leaving a file named after the process that ran it."""
+    import reportgen.release as release
+
+    part = release.__dict__["_real_national_task"](*args)
+    (Path(os.environ["REPORTGEN_TEST_PIDS"]) / f"national-{os.getpid()}").touch()
+    return part
+
+
+def _pack_recording_pid(args):
+    """A pack task, once the national document is built, leaving a file named after its process."""
+    import reportgen.release as release
+
+    pids = Path(os.environ["REPORTGEN_TEST_PIDS"])
+    waited = 0
+    while not any(pids.glob("national-*")) and waited < 30_000:  # the national worker finishes first
+        time.sleep(0.01)
+        waited += 1
+    (pids / f"pack-{os.getpid()}").touch()
+    return release.__dict__["_real_pack_task"](args)
+
+
+def test_the_national_documents_worker_counts_against_the_memory_limit(tmp_path, monkeypatch):
+    """Its peak is reported, and a worker past the limit after the national document builds no pack."""
+    import reportgen.release as release
+
+    config = Config.load()
+    dataset = load([DATA], config)
+    ctx = release.make_context(dataset, config, dataset.latest_quarter)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    monkeypatch.setenv("REPORTGEN_TEST_PIDS", str(pids))
+    monkeypatch.setattr(release, "WORKER_MEMORY_LIMIT_KB", 1)  # every worker is past it after any task
+    monkeypatch.setattr(release, "_real_national_task", release._national_task, raising=False)
+    monkeypatch.setattr(release, "_real_pack_task", release._pack_task, raising=False)
+    monkeypatch.setattr(release, "_national_task", _national_recording_pid)
+    monkeypatch.setattr(release, "_pack_task", _pack_recording_pid)
+    report = release.build(ctx, tmp_path / "out", ("html",), trusts=["X7821", "X7107", "X89"], jobs=2)
+    assert report.packs == 3 and not report.failures
+    assert report.national_peak_kb > 0 and report.worker_peak_kb >= report.national_peak_kb
+    national = {p.name.split("-")[1] for p in pids.glob("national-*")}
+    packs = {p.name.split("-")[1] for p in pids.glob("pack-*")}
+    assert len(national) == 1 and len(packs) == 3  # each worker replaced after its task
+    assert not national & packs
 
 
 def test_no_packs_writes_the_national_document_and_the_site(tmp_path):
