@@ -27,6 +27,7 @@ fonts rather than the clock), the typeface is the one shipped in
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import logging
 import os
@@ -195,6 +196,9 @@ def render_pdf(doc: Document) -> bytes:
     """The document as a tagged PDF/UA-1 file (bytes, deterministic)."""
     with _source_date(doc.date):
         raw = html_to_pdf(render_html(doc, for_pdf=True))
+    # WeasyPrint's boxes, styles and PDF objects are held in reference cycles, which only the cycle
+    # collector frees: collected now, their memory is reused by pikepdf rather than added to it.
+    gc.collect()
     return finish_pdf(raw, lang=doc.lang, link_descriptions=link_descriptions(doc, "pdf"))
 
 
