@@ -79,7 +79,7 @@ class BuildReport:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (trust code, reason)
     packs: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
-    worker_peak_kb: int = 0  # the largest peak resident memory of any worker (packs or the national document)
+    worker_peak_kb: int = 0  # the largest peak resident memory of any worker (packs, national document, downloads)
     national_peak_kb: int = 0  # the peak resident memory of the worker that built the national document
     stopped: str | None = None  # why the build stopped early (a worker process died)
     not_built: list[str] = field(default_factory=list)  # trusts whose packs were not built because it stopped

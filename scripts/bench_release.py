@@ -194,6 +194,7 @@ def main() -> None:
             "rebuild_nothing_changed_s": same, "rebuild_keys_checked_s": checked, "rebuild_one_trust_s": one,
             "trust_alone_s": alone,
             "worker_stage_s": stages, "worker_peak_mb": report.worker_peak_kb / 1024,
+            "national_worker_peak_mb": report.national_peak_kb / 1024,
         }
         print(f"release: {report.packs} packs x 3 formats, the national document and the site, --jobs {args.jobs}: "
               f"{wall:.1f} s wall")
@@ -211,7 +212,8 @@ def main() -> None:
             f"{k} {v:.1f} s" for k, v in sorted(stages.items()) if not k.endswith(" cpu")))
         print("worker time by stage (CPU): " + ", ".join(
             f"{k[:-4]} {v:.1f} s" for k, v in sorted(stages.items()) if k.endswith(" cpu")))
-        print(f"peak memory of one worker: {report.worker_peak_kb / 1024:.0f} MB")
+        print(f"peak memory of one worker: {report.worker_peak_kb / 1024:.0f} MB (the national document's: "
+              f"{report.national_peak_kb / 1024:.0f} MB)")
         if args.json:
             args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     finally:
