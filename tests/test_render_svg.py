@@ -48,7 +48,7 @@ def subpaths(root, cls: str) -> list[list[tuple]]:
     paths = [e for e in root.iter(f"{NS}path") if e.get("class") == cls]
     assert len(paths) == 1, f"{len(paths)} paths of class {cls}"
     commands = [(m.group(1), *(float(v) for v in m.group(2).split()))
-                for m in re.finditer(r"([MLAZ])([^MLAZ]*)", paths[0].get("d"))]
+                for m in re.finditer(r"([MLAZh])([^MLAZh]*)", paths[0].get("d"))]
     out: list[list[tuple]] = []
     for command in commands:
         if command[0] == "M":
@@ -226,9 +226,12 @@ def test_dot_plot_can_put_better_on_the_right():
 def test_caterpillar_orders_trusts_and_marks_cutoffs_segments_and_the_highlight():
     c = caterpillar()
     root = ET.fromstring(chart_svg(c, title="t"))
-    dots = subpaths(root, "chart-dot")  # every trust's dot, one circle (two arcs) each, in one path
-    assert len(dots) == 60 and all(len(d) == 3 and d[1][0] == "A" for d in dots)
-    xs = [(d[0][1] + d[1][6]) / 2 for d in dots]  # the centre: between the ends of the first arc
+    dots = subpaths(root, "chart-dot")  # every trust's dot in one path: a tiny line stroked with round ends
+    assert len(dots) == 60 and all(d[1] == ("h", svg_module.DOT_STROKE) and len(d) == 2 for d in dots)
+    dot = next(e for e in root.iter(f"{NS}path") if e.get("class") == "chart-dot")
+    assert (dot.get("fill"), dot.get("stroke"), dot.get("stroke-linecap")) == ("none", "currentColor", "round")
+    assert float(dot.get("stroke-width")) > 100 * svg_module.DOT_STROKE  # a round dot, not a dash
+    xs = [d[0][1] for d in dots]  # the centre: where the line starts
     assert xs == sorted(xs)  # in the order given, best on the left
     ys = [d[0][2] for d in dots]
     assert ys == sorted(ys)  # values rise (worse) down the chart: better is up
@@ -283,7 +286,7 @@ def test_caterpillar_label_goes_where_it_hides_the_fewest_trusts():
     ranges = subpaths(root, "chart-range")
     assert not any(x <= r[0][1] <= x + w for r in ranges), "the label hides a likely range"
     for d in subpaths(root, "chart-dot"):
-        cx, cy = (d[0][1] + d[1][6]) / 2, d[0][2]
+        cx, cy = d[0][1], d[0][2]
         assert not (x <= cx <= x + w and y <= cy <= y + h), "the label hides a trust's dot"
 
 

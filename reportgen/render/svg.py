@@ -70,6 +70,10 @@ def _fmt(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+#: The length of the line that draws a dot (``_Svg.dots``): a hundredth of a unit, far below what a reader sees.
+DOT_STROKE = 0.01
+
+
 def _num(value: float) -> str:
     """A coordinate: 2 decimals at most, so output is stable across platforms."""
     return _fmt(round(value, 2))
@@ -214,12 +218,14 @@ class _Svg:
                      f'stroke-width="{_num(width)}"/>')
 
     def dots(self, centres: list[tuple[float, float]], r: float, colour: str) -> None:
-        """Many dots of one role as one path of circles (two half-circle arcs each)."""
+        """Many dots of one role as one path: each dot a line of length ``DOT_STROKE`` with round ends, stroked
+        as wide as the dot, which draws a circle of radius ``r``. WeasyPrint reads a path's data in Python and
+        turns each arc into curves with trigonometry, so two arcs a dot cost several times more than this;
+        the line is not of zero length because a canvas (pdf.js) leaves zero-length lines out."""
         if centres:
-            arc = f"A{_num(r)} {_num(r)} 0 1 0"
-            d = "".join(f"M{_num(cx - r)} {_num(cy)}{arc} {_num(cx + r)} {_num(cy)}{arc} {_num(cx - r)} {_num(cy)}Z"
-                        for cx, cy in centres)
-            self.add(f'<path d="{d}" {paint(colour)} fill="currentColor"/>')
+            d = "".join(f"M{_num(cx)} {_num(cy)}h{_fmt(DOT_STROKE)}" for cx, cy in centres)
+            self.add(f'<path d="{d}" {paint(colour)} fill="none" stroke="currentColor" '
+                     f'stroke-width="{_num(2 * r)}" stroke-linecap="round"/>')
 
     def box(self, x: float, y: float, w: float, h: float, colour: str, *, outline: str | None = None,
             outline_width: float = 1) -> None:
