@@ -12,9 +12,10 @@ On a copy of the input (by default the 205-trust example), reports:
   document, in ``--jobs`` processes, summed over the documents and divided by
   the jobs; and the ratio of the two. It is the WeasyPrint the release runs:
   with the chart labels drawn as whole strings where the installed WeasyPrint
-  was checked for it (``reportgen.render.weasyprint_svg_text``), as the PDF
-  writer does; the stylesheet of "(continued)" lines and the PDF repair are
-  the release's own, not the floor's;
+  was checked for it (``reportgen.render.weasyprint_svg_text``) and its
+  user-agent stylesheet without the rules for every element's pseudo-elements
+  (``reportgen.render.weasyprint_ua``), as the PDF writer does; the stylesheet
+  of "(continued)" lines and the PDF repair are the release's own, not the floor's;
 - the same ratio in CPU seconds (the release's processes against WeasyPrint's
   own calls), which a busy machine disturbs less than wall time;
 - the worker time of each stage (wall and CPU seconds) and the peak memory of one worker;
@@ -53,9 +54,8 @@ _FONTS = None
 def _floor_task(args) -> tuple[str, float, float]:
     """WeasyPrint alone on one document's print HTML: wall and CPU seconds (the HTML is made first, untimed)."""
     kind, code, formats = args
-    import weasyprint
-
     from reportgen.render.html import render_html
+    from reportgen.render.weasyprint_ua import HTML
 
     if kind == "national":
         from reportgen.content.national import national_document
@@ -67,20 +67,20 @@ def _floor_task(args) -> tuple[str, float, float]:
         doc = pack_document(_CTX, code, formats)
     html = render_html(doc, for_pdf=True)
     t0, c0 = time.perf_counter(), time.process_time()
-    weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1", font_config=_FONTS)
+    HTML(string=html).write_pdf(pdf_variant="pdf/ua-1", font_config=_FONTS)
     return code, time.perf_counter() - t0, time.process_time() - c0
 
 
 def _warm(_) -> None:
     global _FONTS
-    import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     from reportgen.render.weasyprint_svg_text import install
+    from reportgen.render.weasyprint_ua import HTML
 
     install()  # as the PDF writer does: the floor is the WeasyPrint the release runs
     _FONTS = FontConfiguration()  # one per process, as WeasyPrint's documentation advises for many documents
-    weasyprint.HTML(string="<html lang=en><title>x</title><p>warm</p></html>").write_pdf(
+    HTML(string="<html lang=en><title>x</title><p>warm</p></html>").write_pdf(
         pdf_variant="pdf/ua-1", font_config=_FONTS)
 
 

@@ -108,14 +108,14 @@ def _continued_stylesheet():
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """Raw WeasyPrint PDF/UA-1 output for a page; raises on any logged ERROR."""
-    import weasyprint
+    from .weasyprint_ua import HTML  # no style for every element's ::marker, footnote and note pseudo-elements
 
     _whole_string_svg_text()  # chart labels shaped and drawn as whole strings, where WeasyPrint was checked
     handler = _Collect()
     logger = logging.getLogger(LOGGER_NAME)
     logger.addHandler(handler)
     try:
-        document = weasyprint.HTML(string=html, base_url=base_url).render(
+        document = HTML(string=html, base_url=base_url).render(
             stylesheets=[_continued_stylesheet()], font_config=_font_config(), pdf_variant="pdf/ua-1")
         if handler.messages:
             raise PdfRenderError("WeasyPrint reported: " + "; ".join(handler.messages))
