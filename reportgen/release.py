@@ -111,8 +111,10 @@ def placed(doc, ctx: Context, name: str, packs: bool = False):
 
 
 def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report: BuildReport,
-                   ledger: Ledger | None = None, packs: frozenset[str] | None = None) -> None:
-    """Write the national document in each format whose key changed.
+                   ledger: Ledger | None = None, packs: frozenset[str] | None = None,
+                   only: tuple[str, ...] | None = None) -> None:
+    """Write the national document in each format whose key changed (of ``only`` those formats, when given:
+    the document still links to every one of ``formats``).
 
     ``packs``: the trusts whose packs the folder will hold, so the document links only to those (None: all)."""
     ledger = ledger or Ledger(folder)
@@ -120,7 +122,7 @@ def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report:
     doc = placed(national_document(ctx, formats, packs=packs), ctx, NATIONAL_NAME)
     report.seconds["national content"] = time.perf_counter() - t0
     report.seconds["national content cpu"] = time.process_time() - c0
-    for fmt in formats:
+    for fmt in formats if only is None else [f for f in formats if f in only]:
         t0, c0 = time.perf_counter(), time.process_time()
         name = f"{NATIONAL_NAME}.{fmt}"
         key = document_key(doc, fmt)
@@ -258,11 +260,19 @@ def _peak_rss_kb() -> int:
 
 
 def _national_task(folder: str, formats: tuple[str, ...], ledger: Ledger,
-                   packs: frozenset[str] | None = None) -> BuildReport:
+                   packs: frozenset[str] | None = None, only: tuple[str, ...] | None = None) -> BuildReport:
     part = BuildReport(out_dir=Path(folder))
-    build_national(_worker_ctx(), Path(folder), formats, part, ledger, packs)
+    build_national(_worker_ctx(), Path(folder), formats, part, ledger, packs, only)
     part.worker_peak_kb = part.national_peak_kb = _peak_rss_kb()
     return part
+
+
+def national_parts(formats: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The national document's formats split in two jobs for two workers: its PDF, the longest job of a build,
+    and the others (each job makes the document's content again, a tenth of the PDF's time)."""
+    if "pdf" not in formats or len(formats) == 1:
+        return [formats]
+    return [("pdf",), tuple(f for f in formats if f != "pdf")]
 
 
 def build_downloads(ctx: Context, folder: Path, ledger: Ledger, report: BuildReport) -> None:
@@ -337,11 +347,12 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
                 national_folder: Path | None = None, ledger: Ledger | None = None,
                 linked_packs: frozenset[str] | None = None,
                 downloads_folder: Path | None = None) -> dict[str, dict[str, int]]:
-    """Build the packs; with ``national_folder``, the national document is built by a worker alongside them
+    """Build the packs; with ``national_folder``, the national document is built by workers alongside them
     (linking to ``linked_packs``), and with ``downloads_folder`` (the quarter's folder) the data downloads are
-    written by a worker too. Both are started before any pack, so that the longest job starts first and no
-    worker waits for this process. An error in either stops the build, as an error here does; a worker that
-    dies while writing the downloads leaves them to the caller (``report.outputs`` then has none).
+    written by a worker too. The workers take, in turn: the national PDF (the longest job, so it does not end
+    last), the downloads, the national document's other formats, then the packs. An error in the national
+    document or the downloads stops the build, as an error here does; a worker that dies while writing the
+    downloads leaves them to the caller (``report.outputs`` then has none).
 
     ``ledger`` (of the quarter's folder) says which outputs are current: the others are left as they are.
 
@@ -369,32 +380,35 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
     gc.collect()
     gc.freeze()
     idle = list(reversed(workers))
-    pending = list(reversed(tasks))
-    running: dict[Future, tuple[_Worker, str]] = {}  # the job in hand: a trust's code, NATIONAL or DOWNLOADS
+    # Each job: what it is (a trust's code, NATIONAL or DOWNLOADS), the task and its arguments; in order
+    jobs_in_order: list[tuple[str, Callable, tuple]] = []
+    if national_folder is not None:
+        parts = national_parts(formats)
+        for part in parts:
+            national_ledger = ledger.subset(f"{NATIONAL_NAME}.{f}" for f in part)
+            jobs_in_order.append((_NATIONAL, _national_task, (str(national_folder), formats, national_ledger,
+                                                              linked_packs, part)))
+    if downloads_folder is not None:
+        data = ledger.subset(n for n in ledger.entries if n.startswith(f"{DATA_DIR}/"))
+        jobs_in_order.insert(1, (_DOWNLOADS, _downloads_task, (str(downloads_folder), data)))
+    jobs_in_order += [(task[0], _pack_task, (task,)) for task in tasks]
+    pending = list(reversed(jobs_in_order))
+    running: dict[Future, tuple[_Worker, str]] = {}  # the job in hand
     lost: list[str] = []
     temporaries = [folder, *([national_folder] if national_folder is not None else []),
                    *([downloads_folder, *data_folders(downloads_folder)] if downloads_folder is not None else [])]
     try:
-        if national_folder is not None:
-            w = idle.pop()
-            national_ledger = ledger.subset(f"{NATIONAL_NAME}.{f}" for f in formats)
-            running[w.submit(_national_task, str(national_folder), formats, national_ledger,
-                             linked_packs)] = (w, _NATIONAL)
-        if downloads_folder is not None:
-            w = idle.pop()  # there are at least two workers here
-            data = ledger.subset(n for n in ledger.entries if n.startswith(f"{DATA_DIR}/"))
-            running[w.submit(_downloads_task, str(downloads_folder), data)] = (w, _DOWNLOADS)
         while running or (pending and not report.stopped):
             while idle and pending and not report.stopped:
                 w = idle.pop()
-                task = pending.pop()
+                job = pending.pop()
                 try:
-                    running[w.submit(_pack_task, task)] = (w, task[0])
-                except BrokenProcessPool:  # it died between two packs
+                    running[w.submit(job[1], *job[2])] = (w, job[0])
+                except BrokenProcessPool:  # it died between two jobs
                     report.stopped = f"a worker process died ({w.death()}) between two packs"
                     w.close(kill=True)
                     idle.append(w)
-                    pending.append(task)
+                    pending.append(job)
             if not running:
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -416,7 +430,8 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
                     w.peak_kb = result.worker_peak_kb
                     report.worker_peak_kb = max(report.worker_peak_kb, result.worker_peak_kb)
                     report.national_peak_kb = max(report.national_peak_kb, result.national_peak_kb)
-                    report.seconds.update(result.seconds)
+                    for stage, seconds in result.seconds.items():  # the national document's two parts add up
+                        report.seconds[stage] = report.seconds.get(stage, 0.0) + seconds
                     report.written += result.written
                     report.outputs.update(result.outputs)
                 else:
@@ -437,7 +452,7 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
         w.close()
     if report.stopped:
         remove_stale_temporaries(*temporaries)
-        report.not_built = lost + [task[0] for task in reversed(pending)]
+        report.not_built = lost + [job[0] for job in reversed(pending) if job[0] not in (_NATIONAL, _DOWNLOADS)]
         for code in lost:
             remove_pack(folder, code, formats)
     return sizes

@@ -115,3 +115,23 @@ def test_a_worker_dying_while_writing_the_downloads_stops_the_build_and_they_are
     assert files(out / QUARTER_DIR / DATA_DIR) == expected
     assert not list(out.rglob(f"{TMP_PREFIX}*"))
     assert (out / QUARTER_DIR / "index.html").is_file()
+
+
+def test_the_national_pdf_is_one_job_and_its_other_formats_another():
+    assert release.national_parts(("html", "pdf", "docx")) == [("pdf",), ("html", "docx")]
+    assert release.national_parts(("pdf",)) == [("pdf",)]
+    assert release.national_parts(("html", "docx")) == [("html", "docx")]
+
+
+def test_the_national_document_made_in_two_jobs_is_the_one_made_in_one(ctx, codes, tmp_path):
+    formats = ("html", "pdf")
+    one = release.build(ctx, tmp_path / "one", formats, trusts=codes[:1], jobs=1)
+    two = release.build(ctx, tmp_path / "two", formats, trusts=codes[:1], jobs=2)
+    assert not two.failures and not two.stopped
+    for fmt in formats:
+        name = f"league-tables.{fmt}"
+        assert (one.out_dir / name).read_bytes() == (two.out_dir / name).read_bytes(), name
+        assert two.outputs[name].written
+        assert f"national {fmt} cpu" in two.seconds
+    manifest_one = (one.out_dir / MANIFEST).read_text(encoding="utf-8")
+    assert manifest_one == (two.out_dir / MANIFEST).read_text(encoding="utf-8")
