@@ -335,10 +335,9 @@ def _score_ticks(lo: float, hi: float, target: int) -> list[float]:
 def _score_axis(svg: _Svg, left: float, right: float, y: float, lo: float, hi: float, label: str,
                 lower_is_better: bool, x_of, target: int = 4, decimals: int = 0) -> float:
     """Axis line, ticks, "better"/"worse" ends and title; returns the y below it."""
-    svg.line(left, y, right, y, "axis", 1)
-    for tick in _score_ticks(lo, hi, target):
-        x = x_of(tick)
-        svg.line(x, y, x, y + 5, "axis", 1)
+    ticks = [(x_of(tick), tick) for tick in _score_ticks(lo, hi, target)]
+    svg.lines([(left, y, right, y)] + [(x, y, x, y + 5) for x, _ in ticks], "axis", 1)
+    for x, tick in ticks:
         svg.text(x, y + 5 + FONT_SIZE, f"{tick:.{decimals}f}", anchor="middle")
     y += 5 + FONT_SIZE + LINE_HEIGHT
     left_word, right_word = _better_worse(lower_is_better)
@@ -596,14 +595,12 @@ def _draw_strip(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
         for k, text in enumerate(lines):
             svg.text(bx + 4, by + FONT_SIZE + k * LINE_HEIGHT - 2, text, bold=True)
     # the score axis on the left, "better" at the top
-    svg.line(left, top, left, bottom, "axis", 1)
+    svg.lines([(left, top, left, bottom), (left, bottom, right, bottom)]
+              + [(left - 5, y_of(tick), left, y_of(tick)) for tick in ticks], "axis", 1)
     for tick in ticks:
-        y = y_of(tick)
-        svg.line(left - 5, y, left, y, "axis", 1)
-        svg.text(left - 8, y + FONT_SIZE * 0.35, f"{tick:.1f}", anchor="end")
+        svg.text(left - 8, y_of(tick) + FONT_SIZE * 0.35, f"{tick:.1f}", anchor="end")
     best, worst = ("\u2191 better", "\u2193 worse") if chart.lower_is_better else ("\u2191 worse", "\u2193 better")
     svg.text(8, 8 + FONT_SIZE, best, bold=True)
-    svg.line(left, bottom, right, bottom, "axis", 1)
     y = bottom + LINE_HEIGHT
     svg.text(8, y, worst, bold=True)
     # the axis title starts after the "worse" word and wraps, so the two never overlap
@@ -670,12 +667,10 @@ def _draw_horizontal(chart: BarChart, svg: _Svg, pattern_id: str) -> tuple[float
                 svg.text(right + 14, cy + FONT_SIZE * 0.35 + k * LINE_HEIGHT, line, bold=True)
         y += band
     # value axis along the bottom
-    svg.line(left, bottom, right, bottom, "axis", 1)
-    svg.line(base, top, base, bottom, "axis", 1)
+    svg.lines([(left, bottom, right, bottom), (base, top, base, bottom)]
+              + [(x_of(tick), bottom, x_of(tick), bottom + 5) for tick in axis.ticks], "axis", 1)
     for tick in axis.ticks:
-        x = x_of(tick)
-        svg.line(x, bottom, x, bottom + 5, "axis", 1)
-        svg.text(x, bottom + 5 + FONT_SIZE, _fmt(tick), anchor="middle")
+        svg.text(x_of(tick), bottom + 5 + FONT_SIZE, _fmt(tick), anchor="middle")
     svg.text((left + right) / 2, bottom + 22 + TITLE_SIZE, chart.value_label,
              anchor="middle", bold=True, size=TITLE_SIZE)
     # reference lines, each with its label in its own row above the plot
@@ -723,12 +718,10 @@ def _draw_vertical(chart: BarChart, svg: _Svg, pattern_id: str) -> tuple[float, 
 
     base = y_of(max(axis.lo, min(0.0, axis.hi)))
     # value axis on the left, with its title rotated
-    svg.line(left, top, left, bottom, "axis", 1)
-    svg.line(left, base, right, base, "axis", 1)
+    svg.lines([(left, top, left, bottom), (left, base, right, base)]
+              + [(left - 5, y_of(tick), left, y_of(tick)) for tick in axis.ticks], "axis", 1)
     for tick in axis.ticks:
-        y = y_of(tick)
-        svg.line(left - 5, y, left, y, "axis", 1)
-        svg.text(left - 8, y + FONT_SIZE * 0.35, _fmt(tick), anchor="end")
+        svg.text(left - 8, y_of(tick) + FONT_SIZE * 0.35, _fmt(tick), anchor="end")
     svg.text(12 + TITLE_SIZE, (top + bottom) / 2, chart.value_label, anchor="middle",
              bold=True, size=TITLE_SIZE, rotate=-90)
     # bars and their (rotated) labels
