@@ -48,7 +48,7 @@ def subpaths(root, cls: str) -> list[list[tuple]]:
     paths = [e for e in root.iter(f"{NS}path") if e.get("class") == cls]
     assert len(paths) == 1, f"{len(paths)} paths of class {cls}"
     commands = [(m.group(1), *(float(v) for v in m.group(2).split()))
-                for m in re.finditer(r"([MLAZh])([^MLAZh]*)", paths[0].get("d"))]
+                for m in re.finditer(r"([MLAZhv])([^MLAZhv]*)", paths[0].get("d"))]
     out: list[list[tuple]] = []
     for command in commands:
         if command[0] == "M":
@@ -204,9 +204,13 @@ def test_print_column_widths_match_the_page_setups():
 def test_dot_plot_draws_band_median_and_dot_and_marks_better_and_worse():
     c = dot_plot()
     root = ET.fromstring(chart_svg(c, title="t"))
-    classes = [e.get("class") for e in root.iter()]
-    assert classes.count("chart-band") == 5 and classes.count("chart-median") == 5
-    assert classes.count("chart-dot-highlight") == 4  # one row has no value: no dot
+    # each role in every row as one path: a band and a median for each of the 5 rows, a dot for 4 of them
+    assert len(subpaths(root, "chart-band")) == 5 and len(subpaths(root, "chart-median")) == 5
+    assert all(len(b) == 4 and [c[0] for c in b] == ["M", "h", "v", "h"] for b in subpaths(root, "chart-band"))
+    dots = subpaths(root, "chart-dot-highlight")
+    assert len(dots) == 4  # one row has no value: no dot
+    rings = [e for e in root.iter(f"{NS}circle") if e.get("class") == "chart-background"]
+    assert [(float(e.get("cx")), float(e.get("cy"))) for e in rings] == [(d[0][1], d[0][2]) for d in dots]
     shown = texts(root)
     assert "\u2190 better" in shown and "worse \u2192" in shown
     assert AWKWARD_NAME in " ".join(shown)
@@ -214,8 +218,8 @@ def test_dot_plot_draws_band_median_and_dot_and_marks_better_and_worse():
     # the axis runs from 1 (better) at the left to 4 at the right
     ticks = {t.text: float(t.get("x")) for t in root.iter(f"{NS}text") if t.text in ("1", "4")}
     assert ticks["1"] < ticks["4"]
-    dots = [float(e.get("cx")) for e in root.iter(f"{NS}circle") if e.get("class") == "chart-dot-highlight"]
-    assert dots == sorted(dots)  # values rise with the row, so dots move right
+    xs = [d[0][1] for d in dots]
+    assert xs == sorted(xs)  # values rise with the row, so dots move right
 
 
 def test_dot_plot_can_put_better_on_the_right():

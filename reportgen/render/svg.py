@@ -236,6 +236,13 @@ class _Svg:
             self.add(f'<rect {geometry} {paint(outline)} fill="none" stroke="currentColor" '
                      f'stroke-width="{_num(outline_width)}"/>')
 
+    def boxes(self, rects: list[tuple[float, float, float, float]], colour: str, *, outline: str) -> None:
+        """Many filled rectangles (x, y, width, height) of one role as one path, and their outlines as another."""
+        if rects:
+            d = "".join(f"M{_num(x)} {_num(y)}h{_num(w)}v{_num(h)}h{_num(-w)}Z" for x, y, w, h in rects)
+            self.add(f'<path d="{d}" {paint(colour)} fill="currentColor"/>')
+            self.add(f'<path d="{d}" {paint(outline)} fill="none" stroke="currentColor" stroke-width="1"/>')
+
     def circle(self, cx: float, cy: float, r: float, colour: str) -> None:
         self.add(f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="{_num(r)}" {paint(colour)} fill="currentColor"/>')
 
@@ -380,6 +387,10 @@ def _draw_dot_plot(chart: DotPlot, svg: _Svg) -> tuple[float, float]:
         v = min(max(v, lo), hi)
         return left + (v - lo) / (hi - lo) * (right - left)
 
+    # each role's marks in every row as one element (bands, then medians, then dots): the rows do not overlap
+    bands: list[tuple[float, float, float, float]] = []
+    medians: list[tuple[float, float, float, float]] = []
+    dots: list[tuple[float, float]] = []
     y = 8.0
     for row, label_lines, note_lines in zip(chart.rows, labels, notes):
         lines = max(len(label_lines), len(note_lines), 1)
@@ -387,14 +398,12 @@ def _draw_dot_plot(chart: DotPlot, svg: _Svg) -> tuple[float, float]:
         cy = y + band_h / 2
         if row.lower is not None and row.upper is not None:
             x1, x2 = x_of(row.lower), x_of(row.upper)
-            svg.box(x1, cy - 9, max(x2 - x1, 2.0), 18, "band", outline="axis")
+            bands.append((x1, cy - 9, max(x2 - x1, 2.0), 18))
         if row.median is not None:
             xm = x_of(row.median)
-            svg.line(xm, cy - 14, xm, cy + 14, "median", 3)
+            medians.append((xm, cy - 14, xm, cy + 14))
         if row.value is not None:
-            xv = x_of(row.value)
-            svg.circle(xv, cy, 9, "background")
-            svg.circle(xv, cy, 7, "dot_highlight")
+            dots.append((x_of(row.value), cy))
         first = cy - (len(label_lines) - 1) * LINE_HEIGHT / 2 + FONT_SIZE * 0.35
         for k, text in enumerate(label_lines):
             svg.text(left - 14, first + k * LINE_HEIGHT, text, anchor="end")
@@ -402,6 +411,11 @@ def _draw_dot_plot(chart: DotPlot, svg: _Svg) -> tuple[float, float]:
         for k, text in enumerate(note_lines):
             svg.text(right + 16, first + k * LINE_HEIGHT, text, bold=(k == 0))
         y += band_h
+    svg.boxes(bands, "band", outline="axis")
+    svg.lines(medians, "median", 3)
+    for xv, cy in dots:
+        svg.circle(xv, cy, 9, "background")  # a ring of the background around each dot
+    svg.dots(dots, 7, "dot_highlight")
     y += 4
     y = _score_axis(svg, left, right, y, lo, hi, chart.value_label, chart.lower_is_better, x_of)
     if chart.key:
