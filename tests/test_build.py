@@ -79,10 +79,17 @@ def test_building_twice_gives_byte_identical_files(tmp_path):
         assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
 
 
+def _sigint_as_at_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_an_interrupted_build_leaves_no_partial_file(tmp_path):
     out = tmp_path / "out"
+    # Ctrl-C as at a terminal: a process started in the background by a non-interactive shell inherits
+    # SIGINT ignored, and Python then never turns it into KeyboardInterrupt, so the build is given it back.
     proc = subprocess.Popen([sys.executable, "-m", "reportgen", "build", "--data", str(DATA), "--out", str(out),
-                             "--jobs", "2", "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                             "--jobs", "2", "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_sigint_as_at_a_terminal)
     trusts = out / QUARTER_DIR / "trusts"
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
