@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: the whole release against its floor, and the rebuilds, in one run.
 
-    python3 scripts/bench_release.py [--jobs 2] [--data data]
+    python3 scripts/bench_release.py [--jobs 2] [--data data] [--json FILE] [--stock-floor]
 
 On a copy of the input (by default the 205-trust example), reports:
 
@@ -15,7 +15,9 @@ On a copy of the input (by default the 205-trust example), reports:
   was checked for it (``reportgen.render.weasyprint_svg_text``) and its
   user-agent stylesheet without the rules for every element's pseudo-elements
   (``reportgen.render.weasyprint_ua``), as the PDF writer does; the stylesheet
-  of "(continued)" lines and the PDF repair are the release's own, not the floor's;
+  of "(continued)" lines and the PDF repair are the release's own, not the floor's.
+  With ``--stock-floor``, also WeasyPrint as installed (its own SVG text drawing
+  and user-agent stylesheet) on the same HTML, the floor without those two changes;
 - the same ratio in CPU seconds (the release's processes against WeasyPrint's
   own calls), which a busy machine disturbs less than wall time;
 - the worker time of each stage (wall and CPU seconds) and the peak memory of one worker;
@@ -49,14 +51,19 @@ _CTX = None
 
 
 _FONTS = None
+#: True in a floor process that runs WeasyPrint as installed, without reportgen's two changes to it.
+_STOCK = False
 
 
 def _floor_task(args) -> tuple[str, float, float]:
     """WeasyPrint alone on one document's print HTML: wall and CPU seconds (the HTML is made first, untimed)."""
     kind, code, formats = args
-    from reportgen.render.html import render_html
-    from reportgen.render.weasyprint_ua import HTML
+    import weasyprint
 
+    from reportgen.render.html import render_html
+    from reportgen.render.weasyprint_ua import HTML as LeanHTML
+
+    HTML = weasyprint.HTML if _STOCK else LeanHTML
     if kind == "national":
         from reportgen.content.national import national_document
 
@@ -71,25 +78,34 @@ def _floor_task(args) -> tuple[str, float, float]:
     return code, time.perf_counter() - t0, time.process_time() - c0
 
 
-def _warm(_) -> None:
-    global _FONTS
+def _warm(stock: bool) -> None:
+    global _FONTS, _STOCK
+    import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from reportgen.render.weasyprint_svg_text import install
-    from reportgen.render.weasyprint_ua import HTML
+    from reportgen.render import weasyprint_svg_text
+    from reportgen.render.weasyprint_ua import HTML as LeanHTML
 
-    install()  # as the PDF writer does: the floor is the WeasyPrint the release runs
+    _STOCK = stock
+    if stock:  # WeasyPrint's own SVG text drawing, whatever this process inherited
+        if weasyprint_svg_text.installed():
+            raise SystemExit("the stock floor's process inherited the changed SVG text drawing")
+        HTML = weasyprint.HTML
+    else:
+        weasyprint_svg_text.install()  # as the PDF writer does: the floor is the WeasyPrint the release runs
+        HTML = LeanHTML
     _FONTS = FontConfiguration()  # one per process, as WeasyPrint's documentation advises for many documents
     HTML(string="<html lang=en><title>x</title><p>warm</p></html>").write_pdf(
         pdf_variant="pdf/ua-1", font_config=_FONTS)
 
 
-def floor(ctx, codes: list[str], formats: tuple[str, ...], jobs: int) -> dict[str, tuple[float, float]]:
-    """Every document's (wall, CPU) seconds in WeasyPrint alone, in ``jobs`` processes."""
+def floor(ctx, codes: list[str], formats: tuple[str, ...], jobs: int,
+          stock: bool = False) -> dict[str, tuple[float, float]]:
+    """Every document's (wall, CPU) seconds in WeasyPrint alone, in ``jobs`` processes (``stock``: as installed)."""
     global _CTX
     _CTX = ctx
     tasks = [("national", "national", formats)] + [("pack", c, formats) for c in codes]
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=_warm, initargs=(None,)) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_warm, initargs=(stock,)) as pool:
         return {code: (wall, cpu) for code, wall, cpu in pool.imap_unordered(_floor_task, tasks, chunksize=1)}
 
 
@@ -133,6 +149,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--data", type=Path, default=ROOT / "data", help="a folder of CSV files")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--stock-floor", action="store_true",
+                        help="also time WeasyPrint as installed, without the release's two changes to it, on the "
+                             "same HTML (the floor before those changes)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
     try:
@@ -166,6 +185,7 @@ def main() -> None:
         floor_cpu = sum(c for _, c in timed.values())
         per_pack = statistics.median(v for k, v in bare.items() if k != "national")
         per_pack_cpu = statistics.median(c for k, (_, c) in timed.items() if k != "national")
+        stock = floor(ctx, codes, formats, args.jobs, stock=True) if args.stock_floor else None
 
         folder = out / report.out_dir.name
         common = ["--data", str(data), "--out", str(out), "--jobs", str(args.jobs)]
@@ -196,6 +216,13 @@ def main() -> None:
             "worker_stage_s": stages, "worker_peak_mb": report.worker_peak_kb / 1024,
             "national_worker_peak_mb": report.national_peak_kb / 1024,
         }
+        if stock is not None:
+            figures.update({
+                "stock_floor_s": sum(w for w, _ in stock.values()) / args.jobs,
+                "stock_floor_cpu_s": sum(c for _, c in stock.values()),
+                "stock_floor_per_pack_cpu_s": statistics.median(c for k, (_, c) in stock.items() if k != "national"),
+                "stock_floor_national_cpu_s": stock["national"][1],
+            })
         print(f"release: {report.packs} packs x 3 formats, the national document and the site, --jobs {args.jobs}: "
               f"{wall:.1f} s wall")
         print(f"floor (WeasyPrint alone on the same HTML, summed over {1 + report.packs} documents / {args.jobs} "
@@ -204,6 +231,12 @@ def main() -> None:
         print(f"the floor's WeasyPrint draws chart labels as whole strings: {'yes' if installable() else 'no'}")
         print(f"CPU time (steadier on a shared machine): release {cpu:.1f} s, floor {floor_cpu:.1f} s, ratio "
               f"{cpu / floor_cpu:.2f}; floor per pack (median) {per_pack_cpu:.3f} s")
+        if stock is not None:
+            print(f"stock WeasyPrint (as installed) on the same HTML: {figures['stock_floor_s']:.1f} s wall over "
+                  f"{args.jobs} jobs (release ratio {wall / figures['stock_floor_s']:.2f}), "
+                  f"{figures['stock_floor_cpu_s']:.1f} CPU s (ratio {cpu / figures['stock_floor_cpu_s']:.2f}); "
+                  f"per pack (median) {figures['stock_floor_per_pack_cpu_s']:.3f} CPU s; national document "
+                  f"{figures['stock_floor_national_cpu_s']:.2f} CPU s")
         print(f"rebuild, nothing changed: {same:.2f} s ({same_files} files written); the same with every "
               f"document's key checked: {checked:.2f} s ({checked_files} files written)")
         print(f"rebuild, one value of trust {code} changed: {one:.2f} s ({one_files} files written)")
