@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import json
 import multiprocessing
@@ -105,8 +106,15 @@ def floor(ctx, codes: list[str], formats: tuple[str, ...], jobs: int,
     global _CTX
     _CTX = ctx
     tasks = [("national", "national", formats)] + [("pack", c, formats) for c in codes]
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=_warm, initargs=(stock,)) as pool:
-        return {code: (wall, cpu) for code, wall, cpu in pool.imap_unordered(_floor_task, tasks, chunksize=1)}
+    # As the release does before its workers fork: this process's objects (the data, the results) are frozen
+    # out of the collector's reach, so a floor process's collections do not walk them again and again.
+    gc.collect()
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_warm, initargs=(stock,)) as pool:
+            return {code: (wall, cpu) for code, wall, cpu in pool.imap_unordered(_floor_task, tasks, chunksize=1)}
+    finally:
+        gc.unfreeze()
 
 
 def change_one_value(data: Path, raw_prefix: str, quarter: str, delta: float, code: str | None = None) -> str:
