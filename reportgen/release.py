@@ -255,10 +255,10 @@ def _pack_task(args) -> tuple[str, dict[str, Output] | None, str | None, dict[st
         return code, None, f"{type(exc).__name__}: {exc}", timings, _peak_rss_kb()
     finally:
         if _FREEZE_SURVIVORS:
-            _freeze_survivors()
+            freeze_survivors()
 
 
-def _freeze_survivors() -> None:
+def freeze_survivors() -> None:
     """Keep what outlived a pack for the worker's life, out of the cycle collector's reach.
 
     What survives a full collection after a pack is what a worker keeps (the fonts, each trust type's

@@ -61,6 +61,7 @@ def _floor_task(args) -> tuple[str, float, float]:
     kind, code, formats = args
     import weasyprint
 
+    from reportgen.release import freeze_survivors
     from reportgen.render.html import render_html
     from reportgen.render.weasyprint_ua import HTML as LeanHTML
 
@@ -77,8 +78,7 @@ def _floor_task(args) -> tuple[str, float, float]:
     t0, c0 = time.perf_counter(), time.process_time()
     HTML(string=html).write_pdf(pdf_variant="pdf/ua-1", font_config=_FONTS)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    gc.collect()  # as the release's workers do after each pack (release._freeze_survivors), untimed
-    gc.freeze()
+    freeze_survivors()  # as the release's workers do after each pack, untimed
     return code, wall, cpu
 
 

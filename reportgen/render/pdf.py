@@ -100,7 +100,9 @@ CONTINUED_CSS = """
 """
 
 
+@lru_cache(maxsize=1)
 def _continued_stylesheet():
+    """Parsed once per process: a WeasyPrint stylesheet can be given to any number of documents."""
     import weasyprint
 
     return weasyprint.CSS(string=CONTINUED_CSS % {"family": SHIPPED_FAMILY, "colour": COLOURS["text"]})
