@@ -334,11 +334,18 @@ class _Worker:
         return future
 
     def death(self) -> str:
-        """How the worker died, for the message."""
+        """How the worker died, for the message.
+
+        The executor is shut down first: its manager thread reaps the dead process and records its exit
+        code. Reaping it here as well would race with that thread, and the loser of the race reads no exit
+        code at all."""
         import signal
 
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
         for p in self.processes:
-            p.join(timeout=1)
+            p.join(timeout=5)
             if p.exitcode is not None and p.exitcode < 0:
                 try:
                     return f"killed by {signal.Signals(-p.exitcode).name}"
@@ -350,6 +357,7 @@ class _Worker:
 
     def close(self, kill: bool = False) -> None:
         if self.executor is None:
+            self.processes = []
             return
         if kill:
             for p in self.processes:
