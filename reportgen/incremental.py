@@ -117,26 +117,49 @@ def environment_key() -> str:
     return _sha(*parts)
 
 
+#: Each dataclass's field names, and ``None`` for a type that is not a dataclass (looked up once a type).
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    try:
+        return _FIELDS[kind]
+    except KeyError:
+        names = (tuple(f.name for f in dataclasses.fields(kind))
+                 if dataclasses.is_dataclass(kind) else None)
+        _FIELDS[kind] = names
+        return names
+
+
 def _canonical(obj: Any) -> Any:
     """A JSON-able form of a document model that holds every field (whatever its repr says)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return [type(obj).__name__] + [[f.name, _canonical(getattr(obj, f.name))]
-                                       for f in dataclasses.fields(obj)]
+    kind = type(obj)
+    if kind is str or kind is int or kind is bool or obj is None:
+        return obj
+    if kind is float:
+        return repr(obj)  # exact, and nan/inf are JSON-able this way
+    names = _field_names(kind)
+    if names is not None:
+        return [kind.__name__] + [[name, _canonical(getattr(obj, name))] for name in names]
     if isinstance(obj, (list, tuple)):
         return [_canonical(x) for x in obj]
     if isinstance(obj, dict):
         return [[repr(k), _canonical(v)] for k, v in sorted(obj.items(), key=lambda kv: repr(kv[0]))]
     if isinstance(obj, float):
-        return repr(obj)  # exact, and nan/inf are JSON-able this way
-    if obj is None or isinstance(obj, (str, int, bool)):
+        return repr(obj)
+    if isinstance(obj, (str, int, bool)):
         return obj
-    return [type(obj).__name__, repr(obj)]
+    return [kind.__name__, repr(obj)]
 
 
-def document_key(doc: Any, fmt: str) -> str:
-    """The key of one document in one format."""
-    model = json.dumps(_canonical(doc), ensure_ascii=False, separators=(",", ":"))
-    return _sha("document", environment_key(), fmt, model)
+def document_model(doc: Any) -> str:
+    """The document model as canonical JSON: what a document's key is made from, whatever its format."""
+    return json.dumps(_canonical(doc), ensure_ascii=False, separators=(",", ":"))
+
+
+def document_key(doc: Any, fmt: str, model: str | None = None) -> str:
+    """The key of one document in one format (``model``: its ``document_model``, if already made)."""
+    return _sha("document", environment_key(), fmt, document_model(doc) if model is None else model)
 
 
 def bytes_key(data: bytes | str) -> str:

@@ -27,7 +27,7 @@ from .config import Config
 from .content.national import NATIONAL_NAME, Context, national_document
 from .downloads import DATA_DIR, data_folders, write_downloads
 from .errors import TRUST_CODE, TRUST_CODE_RULE, InputError, printable
-from .incremental import Ledger, Output, document_key
+from .incremental import Ledger, Output, document_key, document_model
 from .methodology import QuarterResult, compute_quarter
 from .outputs import PACKS_DIR, OutsideOutput, inside, remove_stale_temporaries
 from .quarters import slug as quarter_slug
@@ -122,10 +122,11 @@ def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report:
     doc = placed(national_document(ctx, formats, packs=packs), ctx, NATIONAL_NAME)
     report.seconds["national content"] = time.perf_counter() - t0
     report.seconds["national content cpu"] = time.process_time() - c0
+    model = document_model(doc)
     for fmt in formats if only is None else [f for f in formats if f in only]:
         t0, c0 = time.perf_counter(), time.process_time()
         name = f"{NATIONAL_NAME}.{fmt}"
-        key = document_key(doc, fmt)
+        key = document_key(doc, fmt, model)
         out = ledger.current(name, key) or ledger.write(name, render(doc, fmt), key)
         report.outputs[name] = out
         if out.written:
@@ -214,8 +215,9 @@ def build_pack(ctx: Context, code: str, folder: Path, formats: tuple[str, ...],
     ledger = ledger or Ledger(folder.parent)
     outputs: dict[str, Output] = {}
     rendered: dict[str, tuple[str, bytes]] = {}
+    model = document_model(doc)
     for fmt in formats:  # every format is made before any is written: a failure leaves no part of the pack
-        key = document_key(doc, fmt)
+        key = document_key(doc, fmt, model)
         kept = ledger.current(pack_file(code, fmt), key)
         if kept is not None:
             outputs[fmt] = kept

@@ -149,3 +149,31 @@ def test_a_file_changed_by_hand_is_written_again(built):
     run(data, out)
     assert changed(before, snapshot(out)) == {f"{QUARTER_DIR}/trusts/X86.html"}
     assert pack.read_bytes() == good
+
+
+def test_a_documents_model_holds_every_field_however_deeply_nested():
+    from dataclasses import dataclass, field
+
+    from reportgen.incremental import document_key, document_model
+
+    @dataclass
+    class Cell:
+        text: str
+        value: float
+        note: object = None
+
+    @dataclass
+    class Doc:
+        title: str
+        rows: list = field(default_factory=list)
+        extra: dict = field(default_factory=dict)
+
+    doc = Doc("T", [(Cell("a", 1.5), Cell("b", float("nan")))], {"k": Cell("c", 0.1, note=("x", 2))})
+    model = document_model(doc)
+    assert json.loads(model)[0] == "Doc" and "nan" in model and '"note"' in model
+    for changed in (Doc("T", [(Cell("a", 1.5), Cell("b", 0.0))], doc.extra),
+                    Doc("T", doc.rows, {"k": Cell("c", 0.1, note=("x", 3))}),
+                    Doc("T", doc.rows, {"k": Cell("c", 0.1 + 1e-17 + 1e-16, note=("x", 2))})):
+        assert document_model(changed) != model
+    # the key made from the model in hand is the key made from the document
+    assert document_key(doc, "pdf", model) == document_key(doc, "pdf") != document_key(doc, "html", model)
