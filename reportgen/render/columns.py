@@ -24,7 +24,7 @@ A cell narrower than its text still wraps (``overflow-wrap: anywhere``), and
 """
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ..model import Table
@@ -63,14 +63,25 @@ def text_width(text: str, size_pt: float, bold: bool = False) -> float:
     return sum(widths.get(ord(ch), default) for ch in text) * size_pt / per_em * SLACK
 
 
+@lru_cache(maxsize=16384)
+def _cell_needs(text: str, size: float, bold: bool, nowrap: bool) -> tuple[float, float, float]:
+    """(narrowest, longest word, widest) width of one cell. Kept for the cells that recur from pack to
+    pack (headers, measure names, common figures); bounded, so a worker's memory stays flat."""
+    whole = text_width(text, size, bold)
+    if nowrap:
+        return whole, whole, whole
+    longest = max((text_width(w, size, bold) for w in text.split()), default=0.0)
+    # A cell that may wrap can break anywhere (``overflow-wrap: anywhere``): its narrowest is one character.
+    narrowest = max((text_width(c, size, bold) for c in set(text)), default=0.0)
+    return narrowest, longest, whole
+
+
 def _needs(cells: list[tuple[str, bool, bool]], size: float) -> tuple[float, float, float]:
     """(narrowest, longest word, widest) width of a column's cells: (text, bold, never wrapped) triples."""
     narrowest = word = widest = 0.0
     for text, bold, nowrap in cells:
-        whole = text_width(text, size, bold)
-        longest = whole if nowrap else max((text_width(w, size, bold) for w in text.split()), default=0.0)
-        # A cell that may wrap can break anywhere (``overflow-wrap: anywhere``): its narrowest is one character.
-        narrowest = max(narrowest, whole if nowrap else max((text_width(c, size, bold) for c in text), default=0.0))
+        lo, longest, whole = _cell_needs(text, size, bold, nowrap)
+        narrowest = max(narrowest, lo)
         word = max(word, longest)
         widest = max(widest, whole)
     return narrowest, word, widest
