@@ -208,10 +208,11 @@ def finish_pdf(raw: bytes, *, lang: str, link_descriptions: dict[str, str] | Non
     """Repair WeasyPrint's structure tree and catalogue; save deterministically."""
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         repeated_headers: list = []
-        fold_structure(pdf, repeated_headers)
-        mark_artifacts(pdf, repeated_headers)
-        scope_header_cells(pdf)
-        group_figures(pdf)
+        tree = _read_tree(pdf)  # read once; the repairs below walk it in Python
+        fold_structure(pdf, repeated_headers, tree)
+        mark_artifacts(pdf, repeated_headers, tree)
+        scope_header_cells(pdf, tree)
+        group_figures(pdf, tree)
         describe_links(pdf, link_descriptions or {})
         root = pdf.Root
         root.Lang = String(lang)
@@ -224,9 +225,55 @@ def finish_pdf(raw: bytes, *, lang: str, link_descriptions: dict[str, str] | Non
 
 
 # --- structure tree repair -------------------------------------------------
+#
+# The tree is read from the PDF once (``_read_tree``) into ``_Elem`` objects, and each repair walks those
+# in Python: reading a dictionary's keys through pikepdf costs a microsecond or more each time, and four
+# repairs each reading the whole tree was most of ``finish_pdf``'s time. The fold changes the PDF and the
+# ``_Elem`` tree alike, so the later repairs see the folded tree.
+
+# pikepdf makes a new Name for each ``Name.X`` attribute read: made once here.
+_A, _ID, _K, _MCID, _P, _PG, _S, _TYPE = (Name(n) for n in ("/A", "/ID", "/K", "/MCID", "/P", "/Pg", "/S", "/Type"))
+_MCR = Name("/MCR")
+
+
+class _Elem:
+    """A structure element as read once: its dictionary, its /S (as text, "/Table") and its kids in order,
+    each an ``_Elem`` or what the PDF holds there (an MCID, a marked-content or object reference)."""
+
+    __slots__ = ("obj", "tag", "kids")
+
+    def __init__(self, obj, tag: str | None, kids: list) -> None:
+        self.obj, self.tag, self.kids = obj, tag, kids
+
+    def elements(self) -> list[_Elem]:
+        return [k for k in self.kids if type(k) is _Elem]
+
+    def descendants(self) -> Iterator[_Elem]:
+        """Every element below this one, depth first, each before its kids, kids in order."""
+        stack = self.elements()[::-1]
+        while stack:
+            elem = stack.pop()
+            yield elem
+            stack.extend(reversed(elem.elements()))
+
+    def set_kids(self, kids: list) -> None:
+        """Replace the kids, in the PDF as an array."""
+        self.kids = kids
+        self.obj.K = Array([k.obj if type(k) is _Elem else k for k in kids])
+
+    def append(self, kid) -> None:
+        """Add a kid at the end, in the PDF to the /K array."""
+        self.kids.append(kid)
+        self.obj.K.append(kid.obj if type(kid) is _Elem else kid)
+
+
+def _is_struct(obj) -> bool:
+    """A structure element: a dictionary with an /S (a marked-content or object reference has none)."""
+    return isinstance(obj, Dictionary) and _S in obj
+
 
 def _kids(elem) -> list:
-    k = elem.get(Name.K)
+    k = elem.get(_K)
     if k is None:
         return []
     if isinstance(k, Array):
@@ -234,71 +281,82 @@ def _kids(elem) -> list:
     return [k]
 
 
-def _is_struct(obj, tag: str | None = None) -> bool:
-    if not isinstance(obj, Dictionary) or Name.S not in obj:
-        return False
-    return tag is None or obj.S == Name(tag)
+def _read(obj, tag: str | None) -> _Elem:
+    return _Elem(obj, tag, [_read(k, str(k.get(_S))) if _is_struct(k) else k for k in _kids(obj)])
 
 
-def _is_continuation(table) -> bool:
+def _read_tree(pdf: pikepdf.Pdf) -> _Elem | None:
+    """The StructTreeRoot and every element reached from it, or None for an untagged PDF."""
+    root = pdf.Root.get(Name.StructTreeRoot)
+    return None if root is None else _read(root, None)
+
+
+def _tag(elem) -> str | None:
+    return elem.tag if type(elem) is _Elem else None
+
+
+def _is_continuation(table: _Elem) -> bool:
     """A table fragment without a caption continues the one before it (every table has one)."""
-    first = next((k for k in _kids(table) if _is_struct(k)), None)
-    return first is not None and first.S != Name.Caption
+    first = next(iter(table.elements()), None)
+    return first is not None and first.tag != "/Caption"
 
 
-def _body_rows(table) -> list:
+def _body_rows(table: _Elem) -> list[_Elem]:
     """The rows of a table fragment, header rows (repeated copies) left out."""
     rows = []
-    for kid in _kids(table):
-        if _is_struct(kid, "/TR"):
+    for kid in table.elements():
+        if kid.tag == "/TR":
             rows.append(kid)
-        elif _is_struct(kid) and kid.S in (Name.TBody, Name.TFoot):
-            rows.extend(k for k in _kids(kid) if _is_struct(k, "/TR"))
+        elif kid.tag in ("/TBody", "/TFoot"):
+            rows.extend(k for k in kid.elements() if k.tag == "/TR")
     return rows
 
 
-def _column_header_ids(table) -> dict[int, list]:
+def _cells(row: _Elem) -> list[_Elem]:
+    return [k for k in row.elements() if k.tag in ("/TH", "/TD")]
+
+
+def _column_header_ids(table: _Elem) -> dict[int, list]:
     """Column index -> the /ID strings of the header cells above it (from /THead)."""
     ids: dict[int, list] = {}
-    for part in _kids(table):
-        if not _is_struct(part, "/THead"):
+    for part in table.elements():
+        if part.tag != "/THead":
             continue
-        for row in (k for k in _kids(part) if _is_struct(k, "/TR")):
-            for j, cell in enumerate(k for k in _kids(row) if _is_struct(k) and k.S in (Name.TH, Name.TD)):
-                if Name.ID in cell:
-                    ids.setdefault(j, []).append(cell.ID)
+        for row in (k for k in part.elements() if k.tag == "/TR"):
+            for j, cell in enumerate(_cells(row)):
+                if _ID in cell.obj:
+                    ids.setdefault(j, []).append(cell.obj.ID)
     return ids
 
 
-def _join_table(target, fragment, repeated_headers: list) -> None:
+def _join_table(target: _Elem, fragment: _Elem, repeated_headers: list) -> None:
     """Move the rows of ``fragment`` into the first /TBody of ``target``.
 
     The fragment's /THead is a repeated copy of the header row: it is left out
     of the tree and added to ``repeated_headers``, to be marked as an artifact.
     """
-    repeated_headers.extend(k for k in _kids(fragment) if _is_struct(k, "/THead"))
-    body = next((k for k in _kids(target) if _is_struct(k, "/TBody")), None)
+    repeated_headers.extend(k.obj for k in fragment.elements() if k.tag == "/THead")
+    body = next((k for k in target.elements() if k.tag == "/TBody"), None)
     if body is None:
         # Only the caption and header row fitted on the first page: adopt the
         # fragment's first /TBody whole, then move any further rows into it.
-        body = next((k for k in _kids(fragment) if _is_struct(k, "/TBody")), None)
+        body = next((k for k in fragment.elements() if k.tag == "/TBody"), None)
         if body is None:
             raise ValueError("continuation table has no /TBody")
-        body.P = target
-        target.K.append(body)
+        body.obj.P = target.obj
+        target.append(body)
     headers = _column_header_ids(target)
     for row in _body_rows(fragment):
-        if row.P.objgen != body.objgen:
-            row.P = body
-            body.K.append(row)
-        cells = [k for k in _kids(row) if _is_struct(k) and k.S in (Name.TH, Name.TD)]
-        for j, cell in enumerate(cells):
-            if cell.S != Name.TD or j not in headers:
+        if row.obj.P.objgen != body.obj.objgen:
+            row.obj.P = body.obj
+            body.append(row)
+        for j, cell in enumerate(_cells(row)):
+            if cell.tag != "/TD" or j not in headers:
                 continue
-            attrs = cell.get(Name.A)
+            attrs = cell.obj.get(_A)
             if attrs is None:
-                cell.A = Dictionary(O=Name.Table, Headers=Array())
-                attrs = cell.A
+                cell.obj.A = Dictionary(O=Name.Table, Headers=Array())
+                attrs = cell.obj.A
             if Name.Headers not in attrs:
                 attrs.Headers = Array()
             present = {bytes(h) for h in attrs.Headers}
@@ -307,71 +365,64 @@ def _join_table(target, fragment, repeated_headers: list) -> None:
                     attrs.Headers.append(h)
 
 
-def _fold_children(elem, counts: dict[str, int], repeated_headers: list) -> None:
+def _fold_children(elem: _Elem, counts: dict[str, int], repeated_headers: list) -> None:
     """Join continuation /Part and /Table fragments among ``elem``'s kids, recursively."""
-    kids = _kids(elem)
+    kids = elem.kids
     if not kids:
         return
     kept: list = []
     for kid in kids:
-        previous = kept[-1] if kept else None
-        if _is_struct(kid, "/Part") and previous is not None and _is_struct(previous, "/Part"):
-            for grandkid in _kids(kid):
-                if _is_struct(grandkid):
-                    grandkid.P = previous
-                previous.K.append(grandkid)
+        previous = kept[-1] if kept and type(kept[-1]) is _Elem else None
+        if previous is not None and previous.tag == "/Part" and _tag(kid) == "/Part":
+            for grandkid in kid.kids:
+                if type(grandkid) is _Elem:
+                    grandkid.obj.P = previous.obj
+                previous.append(grandkid)
             counts["Part"] += 1
             continue
-        if (_is_struct(kid, "/Table") and previous is not None and _is_struct(previous, "/Table")
-                and _is_continuation(kid)):
+        if previous is not None and previous.tag == "/Table" and _tag(kid) == "/Table" and _is_continuation(kid):
             _join_table(previous, kid, repeated_headers)
             counts["Table"] += 1
             continue
         kept.append(kid)
     if len(kept) != len(kids):
-        elem.K = Array(kept)
-    for kid in kept:
-        if _is_struct(kid):
-            _fold_children(kid, counts, repeated_headers)
+        elem.set_kids(kept)
+    for kid in elem.elements():
+        _fold_children(kid, counts, repeated_headers)
 
 
-def _id_tree(root, pdf) -> None:
+def _id_tree(root: _Elem, pdf) -> None:
     """Add the /IDTree that ISO 32000-1 14.7.2 requires when elements carry /ID."""
     found: dict[bytes, object] = {}
-
-    def visit(elem):
-        for kid in _kids(elem):
-            if _is_struct(kid):
-                if Name.ID in kid:
-                    found[bytes(kid.ID)] = kid
-                visit(kid)
-
-    visit(root)
+    for elem in root.descendants():
+        if _ID in elem.obj:
+            found[bytes(elem.obj.ID)] = elem.obj
     if not found:
         return
     names = Array()
     for key in sorted(found):
         names.append(String(key))
         names.append(found[key])
-    root.IDTree = pdf.make_indirect(Dictionary(Names=names))
+    root.obj.IDTree = pdf.make_indirect(Dictionary(Names=names))
 
 
-def fold_structure(pdf: pikepdf.Pdf, repeated_headers: list | None = None) -> dict[str, int]:
+def fold_structure(pdf: pikepdf.Pdf, repeated_headers: list | None = None,
+                   tree: _Elem | None = None) -> dict[str, int]:
     """Join per-page /Part and /Table fragments. Returns how many were folded.
 
     The /THead elements of repeated header rows are dropped from the tree and
-    appended to ``repeated_headers``.
+    appended to ``repeated_headers``. ``tree``: the PDF's tree as ``_read_tree`` read it
+    (read here if not given), folded too.
     """
     counts = {"Part": 0, "Table": 0}
     if repeated_headers is None:
         repeated_headers = []
-    tree = pdf.Root.get(Name.StructTreeRoot)
+    tree = tree or _read_tree(pdf)
     if tree is None:
         return counts
     # Document-level /Part pieces first, so continuation tables become siblings.
-    for top in _kids(tree):
-        if _is_struct(top):
-            _fold_children(top, counts, repeated_headers)
+    for top in tree.elements():
+        _fold_children(top, counts, repeated_headers)
     _id_tree(tree, pdf)
     return counts
 
@@ -380,27 +431,14 @@ def fold_structure(pdf: pikepdf.Pdf, repeated_headers: list | None = None) -> di
 
 def _marked_content(elem, page=None):
     """Yield ``(page objgen, MCID)`` for every marked-content reference under ``elem``."""
-    page = elem.get(Name.Pg, page)
+    page = elem.get(_PG, page)
     for kid in _kids(elem):
         if isinstance(kid, int):
             yield page.objgen, int(kid)
-        elif isinstance(kid, Dictionary) and kid.get(Name.Type) == Name.MCR:
-            yield kid.get(Name.Pg, page).objgen, int(kid.MCID)
+        elif isinstance(kid, Dictionary) and kid.get(_TYPE) == _MCR:
+            yield kid.get(_PG, page).objgen, int(kid.get(_MCID))
         elif _is_struct(kid):
             yield from _marked_content(kid, page)
-
-
-def _reachable(pdf: pikepdf.Pdf) -> set:
-    """The objgen of every structure element reached from the StructTreeRoot."""
-    seen: set = set()
-    stack = _kids(pdf.Root.StructTreeRoot)
-    while stack:
-        elem = stack.pop()
-        if not _is_struct(elem) or elem.objgen in seen:
-            continue
-        seen.add(elem.objgen)
-        stack.extend(_kids(elem))
-    return seen
 
 
 #: How WeasyPrint opens a marked-content sequence of a structure element: ``/Tag <</MCID n>> BDC``
@@ -462,23 +500,24 @@ def _rewrite_operators(pdf: pikepdf.Pdf, page, repeated: set[int], pagination: s
     return changed
 
 
-def mark_artifacts(pdf: pikepdf.Pdf, repeated_headers: list) -> dict[str, int]:
+def mark_artifacts(pdf: pikepdf.Pdf, repeated_headers: list, tree: _Elem | None = None) -> dict[str, int]:
     """Mark repeated header rows and untreed content (page numbers) as artifacts.
 
     A marked sequence whose ParentTree element is not reached from the
     StructTreeRoot is either a repeated header row (``repeated_headers``) or
     margin-box content: it becomes an artifact and its ParentTree entry null.
+    ``tree``: the PDF's tree as ``_read_tree`` read it (read here if not given).
     """
-    tree = pdf.Root.get(Name.StructTreeRoot)
     counts = {"repeated header": 0, "pagination": 0}
+    tree = tree or _read_tree(pdf)
     if tree is None:
         return counts
     repeated: dict[tuple, set[int]] = {}
     for head in repeated_headers:
         for page, mcid in _marked_content(head):
             repeated.setdefault(page, set()).add(mcid)
-    reachable = _reachable(pdf)
-    nums = tree.ParentTree.get(Name.Nums, Array())
+    reachable = {elem.obj.objgen for elem in tree.descendants()}
+    nums = tree.obj.ParentTree.get(Name.Nums, Array())
     by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
     for page in pdf.pages:
         key = page.obj.get(Name.StructParents)
@@ -502,46 +541,46 @@ def mark_artifacts(pdf: pikepdf.Pdf, repeated_headers: list) -> dict[str, int]:
 
 # --- table header scope and link descriptions ------------------------------------
 
-def scope_header_cells(pdf: pikepdf.Pdf) -> None:
-    """/Scope /Column on header-row cells and /Scope /Row on row headers (the HTML's scope)."""
-    def visit(elem, scope):
-        for kid in _kids(elem):
-            if not _is_struct(kid):
-                continue
-            if kid.S == Name.THead:
-                visit(kid, Name.Column)
-            elif kid.S in (Name.TBody, Name.TFoot):
-                visit(kid, Name.Row)
-            elif kid.S == Name.TH and scope is not None:
-                if Name.A not in kid:
-                    kid.A = Dictionary(O=Name.Table)
-                kid.A.Scope = scope
-            elif kid.S == Name.TR:
+def scope_header_cells(pdf: pikepdf.Pdf, tree: _Elem | None = None) -> None:
+    """/Scope /Column on header-row cells and /Scope /Row on row headers (the HTML's scope).
+
+    ``tree``: the PDF's tree as ``_read_tree`` read it (read here if not given)."""
+    def visit(elem: _Elem, scope) -> None:
+        for kid in elem.elements():
+            if kid.tag == "/THead":
+                visit(kid, _COLUMN)
+            elif kid.tag in ("/TBody", "/TFoot"):
+                visit(kid, _ROW)
+            elif kid.tag == "/TH" and scope is not None:
+                if _A not in kid.obj:
+                    kid.obj.A = Dictionary(O=Name.Table)
+                kid.obj.A.Scope = scope
+            elif kid.tag == "/TR":
                 visit(kid, scope)
             else:
                 visit(kid, None)
 
-    tree = pdf.Root.get(Name.StructTreeRoot)
+    tree = tree or _read_tree(pdf)
     if tree is not None:
         visit(tree, None)
 
 
-def group_figures(pdf: pikepdf.Pdf) -> int:
+_COLUMN, _ROW = Name("/Column"), Name("/Row")
+
+
+def group_figures(pdf: pikepdf.Pdf, tree: _Elem | None = None) -> int:
     """An HTML ``<figure>`` becomes /NonStruct, which readers flatten, leaving the /Figure and its
-    /Caption unrelated siblings; a /Div groups them (the caption its last child). Returns how many."""
+    /Caption unrelated siblings; a /Div groups them (the caption its last child). Returns how many.
+
+    ``tree``: the PDF's tree as ``_read_tree`` read it (read here if not given)."""
     found = 0
-    tree = pdf.Root.get(Name.StructTreeRoot)
-    stack = _kids(tree) if tree is not None else []
-    while stack:
-        elem = stack.pop()
-        if not _is_struct(elem):
-            continue
-        kids = [k for k in _kids(elem) if _is_struct(k)]
-        if elem.S == Name.NonStruct and any(k.S == Name.Figure for k in kids) \
-                and any(k.S == Name.Caption for k in kids):
-            elem.S = Name.Div
+    tree = tree or _read_tree(pdf)
+    for elem in tree.descendants() if tree is not None else ():
+        tags = {k.tag for k in elem.elements()}
+        if elem.tag == "/NonStruct" and "/Figure" in tags and "/Caption" in tags:
+            elem.obj.S = Name.Div
+            elem.tag = "/Div"
             found += 1
-        stack.extend(kids)
     return found
 
 
