@@ -176,7 +176,7 @@ def _nodes(blocks, depth: int, ids: _Ids) -> list[Node]:
         elif isinstance(block, Figure):
             fig_id = ids.take(block.id) if block.id else ids.next("figure")
             node = Node("figure", block, id=fig_id,
-                        svg=Markup(_chart_svg(block.chart, title=block.alt, id_prefix=f"{fig_id}-chart")))
+                        svg=Markup(_figure_svg(block.chart, block.alt, f"{fig_id}-chart")))
             node.data = (_table_node(block.data, ids, fallback=f"{fig_id}-data" if not block.data.id else None)
                          if block.data is not None else None)
         elif isinstance(block, Note):
@@ -212,6 +212,12 @@ def render_html(doc: Document, *, for_pdf: bool = False) -> str:
     if for_pdf:  # the charts too in the shipped typeface (the screen's SVG names system fonts)
         page = fonts.use_shipped_family(page, svg.FONT_FAMILY)
     return page
+
+
+@lru_cache(maxsize=16)
+def _figure_svg(chart: Chart, title: str, id_prefix: str) -> str:
+    """A figure's SVG, drawn once for a document's web page and its PDF (a pack's few latest charts are kept)."""
+    return _chart_svg(chart, title=title, id_prefix=id_prefix)
 
 
 def chart_svg(chart: Chart, alt: str, id_prefix: str = "chart") -> str:
