@@ -240,13 +240,17 @@ class _Elem:
     """A structure element as read once: its dictionary, its /S (as text, "/Table") and its kids in order,
     each an ``_Elem`` or what the PDF holds there (an MCID, a marked-content or object reference)."""
 
-    __slots__ = ("obj", "tag", "kids")
+    __slots__ = ("obj", "tag", "kids", "_elements")
 
     def __init__(self, obj, tag: str | None, kids: list) -> None:
         self.obj, self.tag, self.kids = obj, tag, kids
+        self._elements: list[_Elem] | None = None
 
     def elements(self) -> list[_Elem]:
-        return [k for k in self.kids if type(k) is _Elem]
+        """The kids that are structure elements, in order."""
+        if self._elements is None:
+            self._elements = [k for k in self.kids if type(k) is _Elem]
+        return self._elements
 
     def descendants(self) -> Iterator[_Elem]:
         """Every element below this one, depth first, each before its kids, kids in order."""
@@ -258,12 +262,13 @@ class _Elem:
 
     def set_kids(self, kids: list) -> None:
         """Replace the kids, in the PDF as an array."""
-        self.kids = kids
+        self.kids, self._elements = kids, None
         self.obj.K = Array([k.obj if type(k) is _Elem else k for k in kids])
 
     def append(self, kid) -> None:
         """Add a kid at the end, in the PDF to the /K array."""
         self.kids.append(kid)
+        self._elements = None
         self.obj.K.append(kid.obj if type(kid) is _Elem else kid)
 
 
@@ -282,7 +287,13 @@ def _kids(elem) -> list:
 
 
 def _read(obj, tag: str | None) -> _Elem:
-    return _Elem(obj, tag, [_read(k, str(k.get(_S))) if _is_struct(k) else k for k in _kids(obj)])
+    kids = _kids(obj)
+    for i, kid in enumerate(kids):
+        if type(kid) is not int and isinstance(kid, Dictionary):  # an MCID is read as an int
+            kid_tag = kid.get(_S)
+            if kid_tag is not None:
+                kids[i] = _read(kid, str(kid_tag))
+    return _Elem(obj, tag, kids)
 
 
 def _read_tree(pdf: pikepdf.Pdf) -> _Elem | None:
@@ -399,11 +410,10 @@ def _id_tree(root: _Elem, pdf) -> None:
             found[bytes(elem.obj.ID)] = elem.obj
     if not found:
         return
-    names = Array()
+    names: list = []
     for key in sorted(found):
-        names.append(String(key))
-        names.append(found[key])
-    root.obj.IDTree = pdf.make_indirect(Dictionary(Names=names))
+        names += (String(key), found[key])
+    root.obj.IDTree = pdf.make_indirect(Dictionary(Names=Array(names)))
 
 
 def fold_structure(pdf: pikepdf.Pdf, repeated_headers: list | None = None,
