@@ -308,22 +308,23 @@ def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
     mine = group.scores_by_trust.get(code)
     if mine is None:
         mine = group.scores.iloc[:0].set_index("metric_id")["value"]
-    raw_mine = group.raw_of(code)
-    reporting = group.reporting
+    raw_mine = group.raw_records_of(code)
+    reporting = group.reporting.to_dict()
+    scores = mine.to_dict()
     out = []
     for c in catalogue.itertuples():
         rid = cfg.raw_id_of(c.metric_id)
-        r = raw_mine.loc[rid] if rid in raw_mine.index else None
-        scored = c.metric_id in mine.index and not T.missing(mine[c.metric_id])
+        r = raw_mine.get(rid)
+        scored = c.metric_id in scores and not T.missing(scores[c.metric_id])
         out.append({
             "metric_id": c.metric_id, "raw_id": rid, "description": " ".join(str(c.metric_description).split()),
-            "domain": c.domain, "scored": scored, "score": mine.get(c.metric_id, np.nan),
+            "domain": c.domain, "scored": scored, "score": scores.get(c.metric_id, np.nan),
             "value": r["value"] if r is not None else np.nan, "units": r["units"] if r is not None else "",
             "period": r["reporting_date"] if r is not None else "",
             "median": r["median_value"] if r is not None else np.nan,
             "rank": r["rank"] if r is not None else np.nan,
             "n": int(reporting.get(rid, 0)),
-            "has_raw": rid in reporting.index,
+            "has_raw": rid in reporting,
         })
     order = {d.name: i for i, d in enumerate(cfg.domains)}
     df = pd.DataFrame(out)

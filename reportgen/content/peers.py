@@ -15,6 +15,9 @@ import pandas as pd
 
 from .limits import parse_range, rank_uncertainty
 
+#: The fields of a raw row that a pack reads (``PeerGroup.raw_records_of``).
+RAW_FIELDS = ("value", "units", "median_value", "reporting_date", "rank")
+
 
 def _groups(frame: pd.DataFrame, column: str) -> dict:
     """The rows of ``frame`` for each value of ``column``, in their order in the frame."""
@@ -168,6 +171,18 @@ class PeerGroup:
         """The trust's raw values by metric id (an empty frame when it has none)."""
         found = self.raw_by_trust.get(code)
         return found if found is not None else self.raw.iloc[:0].set_index("metric_id")
+
+    def raw_records_of(self, code: str) -> dict[str, dict]:
+        """The trust's raw rows by metric id, as plain dicts of the fields a pack reads (a row of a frame is a
+        new Series at every look-up). The last trust's are kept: a pack reads its own twice."""
+        last = self.__dict__.get("_last_records")
+        if last is not None and last[0] == code:
+            return last[1]
+        frame = self.raw_of(code)
+        columns = [frame[f].tolist() for f in RAW_FIELDS]
+        records = {rid: dict(zip(RAW_FIELDS, values)) for rid, *values in zip(frame.index.tolist(), *columns)}
+        self.__dict__["_last_records"] = (code, records)
+        return records
 
     @cached_property
     def reporting(self) -> pd.Series:

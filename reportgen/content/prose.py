@@ -225,4 +225,10 @@ def render(name: str, /, **facts) -> tuple[Block, ...]:
         known = ", ".join(sorted(facts)) or "none"
         raise ProseError(f"{filename}{_template_line(exc, filename)}: {exc.message}; the facts this passage "
                          f"receives are {known}.") from None
-    return parse(text, filename)
+    return _parsed(text, filename)
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str, where: str) -> tuple[Block, ...]:
+    """``parse``, once for each rendered text: many packs' passages read the same (the blocks are immutable)."""
+    return parse(text, where)

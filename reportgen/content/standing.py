@@ -116,7 +116,7 @@ def _drivers(ctx: Context, code: str, row) -> tuple[tuple[Driver, ...], tuple[Dr
     avg = float(row.average_score)
     group = peer_group(ctx, row.trust_type)
     descriptions = group.descriptions
-    raw_mine = group.raw_of(code)
+    raw_mine = group.raw_records_of(code)
     out = []
     for it in mine.itertuples():
         item = str(it.item)
@@ -125,8 +125,8 @@ def _drivers(ctx: Context, code: str, row) -> tuple[tuple[Driver, ...], tuple[Dr
         value = median = ""
         median_is_score = False
         wider = ""
-        if rid and rid in raw_mine.index and not pd.isna(raw_mine.loc[rid, "value"]):
-            rr = raw_mine.loc[rid]
+        rr = raw_mine.get(rid) if rid else None
+        if rr is not None and not pd.isna(rr["value"]):
             value = W.quantity(rr["value"], rr["units"], rid)
             # the median has the unit its value has ("1 day; median 0.9 days")
             median = W.quantity(rr["median_value"], rr["units"], rid)
