@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
 
@@ -182,11 +184,26 @@ def paint(role: str) -> str:
 
 
 class _Svg:
+    """A chart's elements in two layers, drawn one after the other: ``parts``, the base, and
+    ``overlay_parts``, what a chart draws for its own trust (``overlay``) on top of everything else. Charts
+    of the same data for different trusts then share their base (``chart_layers``)."""
+
     def __init__(self) -> None:
         self.parts: list[str] = []
+        self.overlay_parts: list[str] = []
+        self._layer = self.parts
 
     def add(self, text: str) -> None:
-        self.parts.append(text)
+        self._layer.append(text)
+
+    @contextmanager
+    def overlay(self) -> Iterator[None]:
+        """Elements added inside go to the overlay, drawn after every element of the base."""
+        self._layer = self.overlay_parts
+        try:
+            yield
+        finally:
+            self._layer = self.parts
 
     def text(self, x: float, y: float, content: str, *, anchor: str = "start",
              bold: bool = False, size: float = FONT_SIZE, rotate: float | None = None,
@@ -263,15 +280,30 @@ class _Svg:
             self.add(f'<rect {geometry} {paint("bar")} fill="currentColor"/>')
 
 
+_TEXT_ATTRIBUTES = f'font-family="{escape(FONT_FAMILY)}" font-size="{FONT_SIZE}"'
+
+
 def _head(prefix: str, width: float, height: float, title: str, desc: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" '
         f'aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc" '
-        f'font-family="{escape(FONT_FAMILY)}" font-size="{FONT_SIZE}">'
+        f'{_TEXT_ATTRIBUTES}>'
         f'<title id="{prefix}-title">{escape(title, quote=False)}</title>'
         f'<desc id="{prefix}-desc">{escape(desc, quote=False)}</desc>'
     )
+
+
+def _draw(chart: DotPlot | Caterpillar) -> tuple[_Svg, float, float]:
+    body = _Svg()
+    if isinstance(chart, DotPlot):
+        width, height = _draw_dot_plot(chart, body)
+    elif isinstance(chart, Caterpillar):
+        draw = _draw_caterpillar if chart.show_labels else _draw_strip
+        width, height = draw(chart, body)
+    else:
+        raise TypeError(f"cannot draw a chart of type {type(chart).__name__}")
+    return body, width, height
 
 
 def chart_svg(chart: Chart, *, title: str, desc: str | None = None, id_prefix: str = "chart") -> str:
@@ -283,18 +315,26 @@ def chart_svg(chart: Chart, *, title: str, desc: str | None = None, id_prefix: s
     """
     if isinstance(chart, BarChart):
         return bar_chart_svg(chart, title=title, desc=desc, id_prefix=id_prefix)
-    prefix = _safe_id(id_prefix)
-    body = _Svg()
-    if isinstance(chart, DotPlot):
-        desc = describe_dot_plot(chart) if desc is None else desc
-        width, height = _draw_dot_plot(chart, body)
-    elif isinstance(chart, Caterpillar):
-        desc = describe_caterpillar(chart) if desc is None else desc
-        draw = _draw_caterpillar if chart.show_labels else _draw_strip
-        width, height = draw(chart, body)
-    else:
-        raise TypeError(f"cannot draw a chart of type {type(chart).__name__}")
-    return _head(prefix, width, height, title, desc) + "".join(body.parts) + "</svg>"
+    if desc is None:
+        desc = describe_dot_plot(chart) if isinstance(chart, DotPlot) else describe_caterpillar(chart)
+    body, width, height = _draw(chart)
+    return (_head(_safe_id(id_prefix), width, height, title, desc) + "".join(body.parts)
+            + "".join(body.overlay_parts) + "</svg>")
+
+
+def chart_layers(chart: DotPlot | Caterpillar) -> tuple[str, str]:
+    """The drawing of ``chart_svg`` as two SVG documents of the same size, to be drawn one over the other:
+    its base, the same for every trust's chart of the same data (a trust type's caterpillar strip without its
+    highlighted trust's marks and label), and its overlay, the chart's own trust (empty if it has none).
+
+    Drawn on one canvas, base first, they are the elements of ``chart_svg`` in its order; neither has a title
+    or description, which are not drawn."""
+    body, width, height = _draw(chart)
+    size = _num(width), _num(height)
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size[0]}" height="{size[1]}" '
+            f'viewBox="0 0 {size[0]} {size[1]}" {_TEXT_ATTRIBUTES}>')
+    overlay = head + "".join(body.overlay_parts) + "</svg>" if body.overlay_parts else ""
+    return head + "".join(body.parts) + "</svg>", overlay
 
 
 def bar_chart_svg(chart: BarChart, *, title: str, desc: str | None = None,
@@ -581,33 +621,11 @@ def _draw_strip(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
     xs = [left + (i + 0.5) * step for i in range(len(chart.points))]
     width = min(1.6, max(0.7, step * 0.45))
     dot_r = min(3.5, max(1.3, step * 0.4))
+    # every trust, the highlighted one too (its diamond and range hide its dot and line): the same for each
+    # trust's chart of the type, whichever trust it highlights
     svg.lines([(x, y_of(p.low), x, y_of(p.high)) for x, p in zip(xs, chart.points)
-               if not p.highlight and p.low is not None and p.high is not None], "range", width)
-    svg.dots([(x, y_of(p.value)) for x, p in zip(xs, chart.points) if not p.highlight], dot_r, "dot")
-    for x, p in zip(xs, chart.points):
-        if not p.highlight:
-            continue
-        y_lo, y_hi = y_of(p.value), y_of(p.value)
-        if p.low is not None and p.high is not None:
-            y_lo, y_hi = sorted((y_of(p.low), y_of(p.high)))
-            svg.line(x, y_lo, x, y_hi, "dot_highlight", 4)
-            svg.line(x - 6, y_lo, x + 6, y_lo, "dot_highlight", 2)
-            svg.line(x - 6, y_hi, x + 6, y_hi, "dot_highlight", 2)
-        svg.diamond(x, y_of(p.value), 8, "dot_highlight", "bar_outline")
-        wanted = list(chart.highlight_label) or [p.label]
-        room = (right - left) * 0.62
-        lines = [part for t in wanted for part in _wrap(t, room, bold=True, max_lines=3)]
-        text_w = min(max(_text_width(t, bold=True) for t in lines), room)
-        block_h = len(lines) * LINE_HEIGHT
-        marks = [(mx, y_of(q.low) if q.low is not None else y_of(q.value),
-                  y_of(q.high) if q.high is not None else y_of(q.value)) for mx, q in zip(xs, chart.points)]
-        bx, by = _label_corner(marks, x, (y_lo, y_hi), text_w + 8, block_h + 4, (left, top, right, bottom))
-        # the leader runs from the trust's diamond to the nearest point of the label's box
-        corner = (min(max(x, bx), bx + text_w + 8), min(max(y_of(p.value), by - 2), by + block_h + 2))
-        svg.box(bx, by - 2, text_w + 8, block_h + 4, "background")
-        svg.line(x, y_of(p.value), corner[0], corner[1], "bar_outline", 1)
-        for k, text in enumerate(lines):
-            svg.text(bx + 4, by + FONT_SIZE + k * LINE_HEIGHT - 2, text, bold=True)
+               if p.low is not None and p.high is not None], "range", width)
+    svg.dots([(x, y_of(p.value)) for x, p in zip(xs, chart.points)], dot_r, "dot")
     # the score axis on the left, "better" at the top
     svg.lines([(left, top, left, bottom), (left, bottom, right, bottom)]
               + [(left - 5, y_of(tick), left, y_of(tick)) for tick in ticks], "axis", 1)
@@ -625,6 +643,32 @@ def _draw_strip(chart: Caterpillar, svg: _Svg) -> tuple[float, float]:
     y += (len(title) - 1) * LINE_HEIGHT
     if chart.key:
         y = _key(svg, y + 2, chart.key)
+    # the highlighted trust on top of everything: the chart's overlay, drawn for each trust on the shared base
+    with svg.overlay():
+        for x, p in zip(xs, chart.points):
+            if not p.highlight:
+                continue
+            y_lo, y_hi = y_of(p.value), y_of(p.value)
+            if p.low is not None and p.high is not None:
+                y_lo, y_hi = sorted((y_of(p.low), y_of(p.high)))
+                svg.line(x, y_lo, x, y_hi, "dot_highlight", 4)
+                svg.line(x - 6, y_lo, x + 6, y_lo, "dot_highlight", 2)
+                svg.line(x - 6, y_hi, x + 6, y_hi, "dot_highlight", 2)
+            svg.diamond(x, y_of(p.value), 8, "dot_highlight", "bar_outline")
+            wanted = list(chart.highlight_label) or [p.label]
+            room = (right - left) * 0.62
+            lines = [part for t in wanted for part in _wrap(t, room, bold=True, max_lines=3)]
+            text_w = min(max(_text_width(t, bold=True) for t in lines), room)
+            block_h = len(lines) * LINE_HEIGHT
+            marks = [(mx, y_of(q.low) if q.low is not None else y_of(q.value),
+                      y_of(q.high) if q.high is not None else y_of(q.value)) for mx, q in zip(xs, chart.points)]
+            bx, by = _label_corner(marks, x, (y_lo, y_hi), text_w + 8, block_h + 4, (left, top, right, bottom))
+            # the leader runs from the trust's diamond to the nearest point of the label's box
+            corner = (min(max(x, bx), bx + text_w + 8), min(max(y_of(p.value), by - 2), by + block_h + 2))
+            svg.box(bx, by - 2, text_w + 8, block_h + 4, "background")
+            svg.line(x, y_of(p.value), corner[0], corner[1], "bar_outline", 1)
+            for k, text in enumerate(lines):
+                svg.text(bx + 4, by + FONT_SIZE + k * LINE_HEIGHT - 2, text, bold=True)
     return WIDTH, y + 10
 
 
