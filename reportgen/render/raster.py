@@ -10,16 +10,18 @@ a machine whose fontconfig cannot be loaded fails with one clear sentence.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cairocffi
 import png
+from cairosvg.parser import Tree
 from cairosvg.surface import PNGSurface
 from PIL import Image
 
 from .. import fonts
-from ..model import Chart
-from .svg import FONT_FAMILY, WORD_COLUMN_MM, chart_svg
+from ..model import BarChart, Chart
+from .svg import FONT_FAMILY, WORD_COLUMN_MM, chart_layers, chart_svg
 
 #: Pixels per inch of the Word pictures (print quality).
 DPI = 200
@@ -58,6 +60,51 @@ class _OpaqueSurface(PNGSurface):
         surface.finish()
 
 
+class _OverlaySurface(_OpaqueSurface):
+    """An ``_OpaqueSurface`` that starts from a copy of a base's pixels (``_Base``) instead of white, so that
+    what CairoSVG draws on it lands on the base as it would have if drawn after the base on one surface."""
+
+    def __init__(self, base: _Base, tree: Tree, output: io.BytesIO, width: int) -> None:
+        self.base = base
+        super().__init__(tree, output, 96, output_width=width)
+
+    def _create_surface(self, width, height):
+        width, height = int(round(width)), int(round(height))
+        base = self.base
+        if (width, height) != (base.width, base.height):
+            raise ValueError(f"an overlay of {width} x {height} pixels on a base of {base.width} x {base.height}")
+        surface = cairocffi.ImageSurface.create_for_data(bytearray(base.pixels), cairocffi.FORMAT_RGB24,
+                                                         width, height, base.stride)
+        return surface, width, height
+
+
+@dataclass(frozen=True)
+class _Base:
+    """The pixels of a chart's base layer as Cairo drew them (RGB24, ``stride`` bytes a row)."""
+
+    pixels: bytes
+    width: int
+    height: int
+    stride: int
+
+
+#: How many chart bases a process keeps (the least recently used goes first). A pack has two charts, and each
+#: trust type has its own bases: a worker building packs of every type keeps a few, each about 3 MB.
+BASES_KEPT = 8
+
+
+@lru_cache(maxsize=BASES_KEPT)
+def _base(svg: str, width: int) -> _Base:
+    """The base layer ``svg`` drawn at ``width`` pixels, on white, as ``svg_png`` draws a whole chart."""
+    surface = _OpaqueSurface(Tree(bytestring=svg.encode("utf-8"), unsafe=False), None, 96,
+                             output_width=width, background_color="white")
+    cairo = surface.cairo
+    cairo.flush()
+    base = _Base(bytes(cairo.get_data()), cairo.get_width(), cairo.get_height(), cairo.get_stride())
+    cairo.finish()
+    return base
+
+
 class ChartFontError(RuntimeError):
     """The font the charts are drawn in cannot be made known to fontconfig."""
 
@@ -89,5 +136,21 @@ def svg_png(svg: str, column_mm: float = WORD_COLUMN_MM, dpi: int = DPI) -> byte
 
 
 def chart_png(chart: Chart, *, title: str, id_prefix: str = "chart") -> bytes:
-    """The PNG of ``chart``: its SVG (``chart_svg``) rasterised for a Word page."""
-    return svg_png(chart_svg(chart, title=title, id_prefix=id_prefix))
+    """The PNG of ``chart``: its SVG (``chart_svg``) rasterised for a Word page.
+
+    A chart with an overlay (``chart_layers``: its own trust's marks, drawn last) is drawn in two layers: the
+    base, the same for every trust of the type, is drawn once per process and kept (``_base``); each chart
+    draws only its overlay, on a copy of the base's pixels. The pixels are those of the whole SVG drawn at
+    once: the same drawing operations in the same order on the same pixels."""
+    if isinstance(chart, BarChart):
+        return svg_png(chart_svg(chart, title=title, id_prefix=id_prefix))
+    base_svg, overlay_svg = chart_layers(chart)
+    if not overlay_svg:
+        return svg_png(base_svg)
+    chart_font()
+    width = width_px()
+    base = _base(fonts.use_shipped_family(base_svg, FONT_FAMILY), width)
+    out = io.BytesIO()
+    overlay = Tree(bytestring=fonts.use_shipped_family(overlay_svg, FONT_FAMILY).encode("utf-8"), unsafe=False)
+    _OverlaySurface(base, overlay, out, width).finish()
+    return out.getvalue()
