@@ -211,9 +211,13 @@ class Output:
 
 
 def write_output(path: Path, data: bytes | str, key: str) -> Output:
-    """Write a file atomically and describe it for the manifest."""
+    """Write a file atomically and describe it for the manifest.
+
+    Without ``fsync``: its SHA-256 in the manifest, checked by the next build (``Ledger.current``), finds a
+    file a power cut left short, and that build writes it again. An ``fsync`` a file cost 3 to 7 ms of a
+    worker's time here, about 830 times in a release."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    write_atomic(path, payload)
+    write_atomic(path, payload, durable=False)
     return Output(key, hashlib.sha256(payload).hexdigest(), len(payload), written=True)
 
 

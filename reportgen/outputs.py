@@ -88,11 +88,15 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: str | Path, data: bytes | str) -> Path:
+def write_atomic(path: str | Path, data: bytes | str, *, durable: bool = True) -> Path:
     """Write ``data`` to ``path`` by way of a temporary in the same folder.
 
     A new file's mode follows the umask; a replaced file keeps its mode. An error
-    (a full disk, say) names ``path`` and leaves no temporary.
+    (a full disk, say) names ``path`` and leaves no temporary. ``durable``: the bytes
+    reach the disk before the file takes its name (``fsync``), so that a power cut
+    leaves the old file or the new one. A release's files are written without it
+    (``incremental.write_output``): the manifest records each file's SHA-256, and
+    the next build writes again any file a power cut left short.
     """
     path = Path(path)
     check_target(path)
@@ -107,8 +111,9 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    fh.flush()
+                    os.fsync(fh.fileno())
             os.chmod(tmp, mode)
         except OSError as exc:  # name the file being written, not the temporary
             raise OSError(exc.errno, exc.strerror or os.strerror(exc.errno or errno.EIO), str(path)) from None

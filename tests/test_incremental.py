@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from reportgen.cli import main
 from reportgen.config import DEFAULT_YEAR, YEARS_DIR
 from reportgen.incremental import MANIFEST
+from reportgen.release import NATIONAL_NAME
 from tests.shared_data import ROOT
 
 QUARTER_DIR = "2025-26-q4"
@@ -149,6 +150,21 @@ def test_a_file_changed_by_hand_is_written_again(built):
     run(data, out)
     assert changed(before, snapshot(out)) == {f"{QUARTER_DIR}/trusts/X86.html"}
     assert pack.read_bytes() == good
+
+
+def test_files_a_power_cut_left_short_or_empty_are_written_again(built):
+    # a release's files are written without fsync: what a power cut leaves (a file of the right name, cut short
+    # or empty) is told from the manifest's size and SHA-256, and written again
+    data, out = built
+    folder = out / QUARTER_DIR
+    cut, empty = folder / "trusts" / "X86.docx", folder / f"{NATIONAL_NAME}.html"
+    good = {cut: cut.read_bytes(), empty: empty.read_bytes()}
+    cut.write_bytes(good[cut][: len(good[cut]) // 2])
+    empty.write_bytes(b"")
+    before = snapshot(out)
+    run(data, out)
+    assert changed(before, snapshot(out)) == {f"{QUARTER_DIR}/trusts/X86.docx", f"{QUARTER_DIR}/{NATIONAL_NAME}.html"}
+    assert all(path.read_bytes() == data for path, data in good.items())
 
 
 def test_a_documents_model_holds_every_field_however_deeply_nested():
