@@ -21,6 +21,7 @@ from PIL import Image
 
 from .. import fonts
 from ..model import BarChart, Chart
+from .cairosvg_text import install as _plain_text_drawn_with_fewer_calls
 from .svg import FONT_FAMILY, WORD_COLUMN_MM, chart_layers, chart_svg
 
 #: Pixels per inch of the Word pictures (print quality).
@@ -121,13 +122,20 @@ def chart_font() -> str:
     return str(fonts.font_file())
 
 
+def _set_up() -> None:
+    """The charts' font known to fontconfig, and CairoSVG's plain text drawn with fewer calls into Cairo, with
+    the same pixels, where the installed CairoSVG was checked (``render.cairosvg_text``)."""
+    chart_font()
+    _plain_text_drawn_with_fewer_calls()
+
+
 def width_px(column_mm: float = WORD_COLUMN_MM, dpi: int = DPI) -> int:
     return round(column_mm / 25.4 * dpi)
 
 
 def svg_png(svg: str, column_mm: float = WORD_COLUMN_MM, dpi: int = DPI) -> bytes:
     """Rasterise an SVG chart to a PNG ``column_mm`` wide at ``dpi``."""
-    chart_font()
+    _set_up()
     svg = fonts.use_shipped_family(svg, FONT_FAMILY)
     out = io.BytesIO()
     _OpaqueSurface.convert(bytestring=svg.encode("utf-8"), output_width=width_px(column_mm, dpi),
@@ -147,7 +155,7 @@ def chart_png(chart: Chart, *, title: str, id_prefix: str = "chart") -> bytes:
     base_svg, overlay_svg = chart_layers(chart)
     if not overlay_svg:
         return svg_png(base_svg)
-    chart_font()
+    _set_up()
     width = width_px()
     base = _base(fonts.use_shipped_family(base_svg, FONT_FAMILY), width)
     out = io.BytesIO()
