@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from math import inf
 from typing import Any
 
 import cairosvg
 from cairosvg import surface as _surface
 from cairosvg import text as _text
-from cairosvg.bounding_box import EMPTY_BOUNDING_BOX, extend_bounding_box, is_valid_bounding_box
+from cairosvg.bounding_box import is_valid_bounding_box
 from cairosvg.helpers import normalize, size
 
 #: CairoSVG releases whose text drawing this was checked against.
@@ -46,9 +47,9 @@ _STOCK = _text.text
 _NOT_PLAIN = ("dx", "dy", "rotate", "letter-spacing", "text-rendering", "display-anchor", "dominant-baseline",
               "alignment-baseline", "startOffset")
 
-#: Each letter's extents, by font, size, transformation and letter; cleared past ``_KEPT`` entries.
-_extents: dict[tuple, tuple[float, ...]] = {}
-_KEPT = 20_000
+#: Each letter's extents, by font, size and transformation, then letter; cleared past ``_KEPT`` fonts.
+_extents: dict[tuple, dict[str, tuple[float, ...]]] = {}
+_KEPT = 100
 
 
 def stock_sha256() -> tuple[str, str]:
@@ -112,6 +113,7 @@ def text(surface: Any, node: Any, draw_as_text: bool = False) -> None:
     key = (family, slant, weight, surface.font_size, context.get_matrix().as_tuple(), type(surface.cairo))
     if len(_extents) > _KEPT:
         _extents.clear()
+    kept = _extents.setdefault(key, {})
     cursor_d = surface.cursor_d_position
     if x:
         cursor_d[0] = 0
@@ -120,11 +122,13 @@ def text(surface: Any, node: Any, draw_as_text: bool = False) -> None:
     d_x, d_y = cursor_d
     moved = bool(d_x or d_y)
     aligned = bool(x_align or y_align)
-    points = []
+    # the bounding box of CairoSVG's points for each letter, kept as four numbers (no tuple a letter to collect)
+    low_x = low_y = inf
+    high_x = high_y = -inf
     for letter in content:
-        extents = _extents.get((key, letter))
+        extents = kept.get(letter)
         if extents is None:
-            extents = _extents[(key, letter)] = tuple(context.text_extents(letter))
+            extents = kept[letter] = tuple(context.text_extents(letter))
         if draw_as_text and not letter.isspace():
             context.move_to(x, y)
             if moved:
@@ -133,11 +137,13 @@ def text(surface: Any, node: Any, draw_as_text: bool = False) -> None:
                 context.rel_move_to(x_align, y_align)
             context.show_text(letter)
         x = x + extents[4]
-        points.append((x + x_align + d_x, y + y_align + d_y))
-        points.append((x + x_align + extents[4] + d_x, y + y_align + extents[3] + d_y))
+        ax, bx = x + x_align + d_x, x + x_align + extents[4] + d_x
+        ay, by = y + y_align + d_y, y + y_align + extents[3] + d_y
+        low_x, high_x = min(low_x, ax, bx), max(high_x, ax, bx)
+        low_y, high_y = min(low_y, ay, by), max(high_y, ay, by)
     surface.cursor_position = (x, y)
     # CairoSVG reads it only for a gradient or pattern fill, a filter, mask or clip, which a plain text has not
-    bounding_box = extend_bounding_box(EMPTY_BOUNDING_BOX, points)
+    bounding_box = (low_x, low_y, high_x - low_x, high_y - low_y)
     if is_valid_bounding_box(bounding_box):
         node["text_bounding_box"] = bounding_box
     return None
