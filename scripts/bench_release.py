@@ -14,10 +14,12 @@ On a copy of the input (by default the 205-trust example), reports:
   with the chart labels drawn as whole strings where the installed WeasyPrint
   was checked for it (``reportgen.render.weasyprint_svg_text``) and its
   user-agent stylesheet without the rules for every element's pseudo-elements
-  (``reportgen.render.weasyprint_ua``), as the PDF writer does; the stylesheet
+  (``reportgen.render.weasyprint_ua``), and the cycle collector paused while it
+  renders (``reportgen.render.pdf.collector_paused``), as the PDF writer does; the stylesheet
   of "(continued)" lines and the PDF repair are the release's own, not the floor's.
   With ``--stock-floor``, also WeasyPrint as installed (its own SVG text drawing
-  and user-agent stylesheet) on the same HTML, the floor without those two changes;
+  and user-agent stylesheet, the collector as it comes) on the same HTML, the floor
+  without those three changes;
 - the same ratio in CPU seconds (the release's processes against WeasyPrint's
   own calls), which a busy machine disturbs less than wall time;
 - the worker time of each stage (wall and CPU seconds) and the peak memory of one worker;
@@ -31,6 +33,7 @@ the release and its floor run under the same load one after the other.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import gc
 import io
@@ -63,6 +66,7 @@ def _floor_task(args) -> tuple[str, float, float]:
 
     from reportgen.release import freeze_survivors
     from reportgen.render.html import render_html
+    from reportgen.render.pdf import collector_paused
     from reportgen.render.weasyprint_ua import HTML as LeanHTML
 
     HTML = weasyprint.HTML if _STOCK else LeanHTML
@@ -75,8 +79,11 @@ def _floor_task(args) -> tuple[str, float, float]:
 
         doc = pack_document(_CTX, code, formats)
     html = render_html(doc, for_pdf=True)
+    # as the PDF writer renders: the cycle collector paused (WeasyPrint as installed: as it comes)
+    paused = contextlib.nullcontext() if _STOCK else collector_paused()
     t0, c0 = time.perf_counter(), time.process_time()
-    HTML(string=html).write_pdf(pdf_variant="pdf/ua-1", font_config=_FONTS)
+    with paused:
+        HTML(string=html).write_pdf(pdf_variant="pdf/ua-1", font_config=_FONTS)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     freeze_survivors()  # as the release's workers do after each pack, untimed
     return code, wall, cpu
