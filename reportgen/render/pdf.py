@@ -252,7 +252,7 @@ def finish_pdf(raw: bytes, *, lang: str, link_descriptions: dict[str, str] | Non
 # ``_Elem`` tree alike, so the later repairs see the folded tree.
 
 # pikepdf makes a new Name for each ``Name.X`` attribute read: made once here.
-_A, _ID, _K, _MCID, _P, _PG, _S, _TYPE = (Name(n) for n in ("/A", "/ID", "/K", "/MCID", "/P", "/Pg", "/S", "/Type"))
+_A, _ID, _K, _MCID, _PG, _S, _TYPE = (Name(n) for n in ("/A", "/ID", "/K", "/MCID", "/Pg", "/S", "/Type"))
 _MCR = Name("/MCR")
 
 
