@@ -392,7 +392,8 @@ def test_d4_a_worker_killed_mid_build_stops_it_names_the_trusts_not_built_and_wr
     import signal
 
     out = tmp_path / "out"
-    proc, workers = _start_build(out)
+    # with PDFs, so that the build is still running when a worker is killed, on however fast a machine
+    proc, workers = _start_build(out, "html,pdf")
     os.kill(workers[-1], signal.SIGKILL)
     _, stderr = proc.communicate(timeout=120)  # a hang would end here, not pass
     assert proc.returncode == 1, stderr
