@@ -44,7 +44,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.oxml.table import CT_Tbl
+from docx.shared import Cm, Emu, Pt, RGBColor, Twips
 
 from ..model import BulletList, Document, Figure, Note, Paragraph, Run, Section, Table
 from .links import resolve
@@ -96,6 +97,11 @@ _W_R, _W_R_PR, _W_B, _W_SZ, _W_T, _W_TAB, _W_BR = (
 _W_BOOKMARK_START, _W_BOOKMARK_END = qn("w:bookmarkStart"), qn("w:bookmarkEnd")
 _W_TYPE, _W_W, _W_VAL, _W_COLOR, _W_FILL, _W_ID, _W_NAME = (
     qn("w:type"), qn("w:w"), qn("w:val"), qn("w:color"), qn("w:fill"), qn("w:id"), qn("w:name"))
+_W_TBL_PR, _W_TBL_DESCRIPTION, _W_SECT_PR = qn("w:tblPr"), qn("w:tblDescription"), qn("w:sectPr")
+_W_P_STYLE, _W_KEEP_NEXT, _W_NUM_PR, _W_ILVL, _W_NUM_ID = (
+    qn("w:pStyle"), qn("w:keepNext"), qn("w:numPr"), qn("w:ilvl"), qn("w:numId"))
+_W_HYPERLINK, _W_ANCHOR, _W_HISTORY, _R_ID, _W_R_STYLE, _W_U = (
+    qn("w:hyperlink"), qn("w:anchor"), qn("w:history"), qn("r:id"), qn("w:rStyle"), qn("w:u"))
 _XML_SPACE = qn("xml:space")
 #: What python-docx writes for a tab and a line break inside a run's text.
 _RUN_BREAKS = re.compile(r"(\t|\r|\n)")
@@ -304,35 +310,25 @@ def _core_properties(document, doc: Document) -> None:
 
 # --- inline content ---------------------------------------------------------
 
-def _add_hyperlink(paragraph, run: Run) -> None:
+def _add_hyperlink(p, part, run: Run) -> None:
+    """A ``w:hyperlink`` appended to the ``w:p`` element ``p`` of ``part``: to a bookmark, or to an
+    address related to the part."""
     href = run.href or ""
-    link = OxmlElement("w:hyperlink")
     if href.startswith("#"):
-        link.set(qn("w:anchor"), bookmark_name(href[1:]))
+        link = _child(p, _W_HYPERLINK, {_W_ANCHOR: bookmark_name(href[1:])})
     else:
-        r_id = paragraph.part.relate_to(href, RT.HYPERLINK, is_external=True)
-        link.set(qn("r:id"), r_id)
-    link.set(qn("w:history"), "1")
-    r = OxmlElement("w:r")
-    rpr = OxmlElement("w:rPr")
-    style = OxmlElement("w:rStyle")
-    style.set(qn("w:val"), "Hyperlink")
-    rpr.append(style)
+        link = _child(p, _W_HYPERLINK, {_R_ID: part.relate_to(href, RT.HYPERLINK, is_external=True)})
+    link.set(_W_HISTORY, "1")
+    r = _child(link, _W_R)
+    rpr = _child(r, _W_R_PR)
+    _child(rpr, _W_R_STYLE, {_W_VAL: "Hyperlink"})
     if run.strong:
-        rpr.append(OxmlElement("w:b"))
-    colour = OxmlElement("w:color")
-    colour.set(qn("w:val"), _hex("link"))
-    rpr.append(colour)
-    underline = OxmlElement("w:u")
-    underline.set(qn("w:val"), "single")
-    rpr.append(underline)
-    r.append(rpr)
-    t = OxmlElement("w:t")
+        _child(rpr, _W_B)
+    _child(rpr, _W_COLOR, {_W_VAL: _hex("link")})
+    _child(rpr, _W_U, {_W_VAL: "single"})
+    t = _child(r, _W_T)
     t.text = run.text
-    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    r.append(t)
-    link.append(r)
-    paragraph._p.append(link)
+    t.set(_XML_SPACE, "preserve")
 
 
 def bookmark_name(element_id: str) -> str:
@@ -343,10 +339,6 @@ def bookmark_name(element_id: str) -> str:
     return name[:40]
 
 
-def _bookmark(paragraph, name: str, number: int) -> None:
-    _bookmark_element(paragraph._p, name, number)
-
-
 def _bookmark_element(p, name: str, number: int) -> None:
     """A bookmark around the content of the ``w:p`` element ``p`` (after its properties)."""
     start = p.makeelement(_W_BOOKMARK_START, {_W_ID: str(number), _W_NAME: name})
@@ -355,7 +347,8 @@ def _bookmark_element(p, name: str, number: int) -> None:
     _child(p, _W_BOOKMARK_END, {_W_ID: str(number)})
 
 
-def _add_runs(paragraph, runs: Iterable[Run], doc: Document | None = None) -> None:
+def _add_runs(p, part, runs: Iterable[Run], doc: Document | None = None) -> None:
+    """The runs appended to the ``w:p`` element ``p`` of ``part``; links resolved for ``doc``."""
     for run in runs:
         if run.href and doc is not None:
             target = resolve(doc, "docx", run.href, run.text)
@@ -363,9 +356,9 @@ def _add_runs(paragraph, runs: Iterable[Run], doc: Document | None = None) -> No
                 continue
             run = Run(target.text, strong=run.strong, href=target.href)
         if run.href:
-            _add_hyperlink(paragraph, run)
+            _add_hyperlink(p, part, run)
         else:
-            _run(paragraph._p, run.text, bold=run.strong)
+            _run(p, run.text, bold=run.strong)
 
 
 # --- blocks -------------------------------------------------------------------
@@ -376,6 +369,8 @@ class _Writer:
         self.doc = doc
         self.landscape = False
         self.bookmarks: set[str] = set()
+        #: The body's last ``w:sectPr``: every block is placed before it, as python-docx places them.
+        self.end = document.element.body.find(_W_SECT_PR)
         numbering = document.part.numbering_part.element
         list_number = document.styles["List Number"].element
         num_id = int(list_number.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val")))
@@ -386,12 +381,37 @@ class _Writer:
     def body(self):
         return self.document.element.body
 
+    def paragraph(self, text: str = "", style: str | None = None, *, keep_next: bool | None = None):
+        """A ``w:p`` at the end of the body, as python-docx's ``add_paragraph(text, style)`` writes it,
+        with ``paragraph_format.keep_with_next = keep_next`` when that is given. Written as elements:
+        python-docx places each child by searching the names of those that may follow it."""
+        p = self.end.makeelement(_W_P, {})
+        self.end.addprevious(p)
+        if style is not None or keep_next is not None:
+            p_pr = _child(p, _W_P_PR)
+            style_id = self.document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH) if style else None
+            if style_id is not None:  # None: the default paragraph style, named by no pStyle
+                _child(p_pr, _W_P_STYLE, {_W_VAL: style_id})
+            if keep_next is not None:
+                _child(p_pr, _W_KEEP_NEXT, {} if keep_next else {_W_VAL: "0"})
+        if text:
+            _run(p, text)
+        return p
+
+    def heading(self, text: str, level: int):
+        """A heading paragraph, as python-docx's ``add_heading(text, level)`` writes it."""
+        return self.paragraph(text, "Title" if level == 0 else f"Heading {level}")
+
+    def runs(self, runs: Iterable[Run]) -> None:
+        """A paragraph of ``runs``."""
+        _add_runs(self.paragraph(), self.document.part, runs, self.doc)
+
     def blocks(self, blocks, depth: int) -> None:
         for block in blocks:
             if isinstance(block, Section):
                 self.section(block, depth)
             elif isinstance(block, Paragraph):
-                _add_runs(self.document.add_paragraph(), block.runs, self.doc)
+                self.runs(block.runs)
             elif isinstance(block, BulletList):
                 self.list(block)
             elif isinstance(block, Table):
@@ -408,10 +428,10 @@ class _Writer:
             raise ValueError(f"section {section.heading!r} would need heading level {depth}; "
                              f"Word has only {MAX_HEADING_LEVEL}")
         self._orient(any(_needs_landscape(t) for t in _direct_tables(section)))
-        heading = self.document.add_heading(section.heading, level=depth)
+        heading = self.heading(section.heading, depth)
         if section.id and bookmark_name(section.id) not in self.bookmarks:
             self.bookmarks.add(bookmark_name(section.id))
-            _bookmark(heading, bookmark_name(section.id), len(self.bookmarks))
+            _bookmark_element(heading, bookmark_name(section.id), len(self.bookmarks))
         self.blocks(section.blocks, depth + 1)
 
     def _orient(self, landscape: bool) -> None:
@@ -429,54 +449,25 @@ class _Writer:
             num = self.numbering.add_num(self.ordered_abstract)
             num.add_lvlOverride(ilvl=0).add_startOverride(1)
         for item in block.items:
-            p = self.document.add_paragraph(style="List Number" if block.ordered else "List Bullet")
-            if block.ordered:
-                num_pr = p._p.get_or_add_pPr().get_or_add_numPr()
-                num_pr.get_or_add_ilvl().val = 0
-                num_pr.get_or_add_numId().val = num.numId
-            _add_runs(p, item.runs, self.doc)
+            p = self.paragraph(style="List Number" if block.ordered else "List Bullet")
+            if block.ordered:  # after the pStyle: w:numPr comes after it in w:pPr
+                num_pr = _child(p.find(_W_P_PR), _W_NUM_PR)
+                _child(num_pr, _W_ILVL, {_W_VAL: "0"})
+                _child(num_pr, _W_NUM_ID, {_W_VAL: str(num.numId)})
+            _add_runs(p, self.document.part, item.runs, self.doc)
 
     def table(self, table: Table) -> None:
-        caption = self.document.add_paragraph(table.caption, style="Caption")
-        caption.paragraph_format.keep_with_next = True
-        n_cols = len(table.columns)
-        numeric = table.numeric or (False,) * n_cols
+        self.paragraph(table.caption, "Caption", keep_next=True)
+        numeric = table.numeric or (False,) * len(table.columns)
         widths, size = _column_widths(table, LANDSCAPE_TEXT_WIDTH if self.landscape else TEXT_WIDTH)
-        t = self.document.add_table(rows=0, cols=n_cols)  # the rows are copies of a template row (below)
-        t.style = "Table Grid"
-        t.alignment = WD_TABLE_ALIGNMENT.LEFT
-        t.autofit = False  # fixed layout: Word and LibreOffice use the widths below
-        tbl_pr = t._tbl.tblPr
-        tbl_w = tbl_pr.find(qn("w:tblW"))
-        if tbl_w is not None:
-            tbl_w.set(qn("w:type"), "dxa")
-            tbl_w.set(qn("w:w"), str(sum(int(w.twips) for w in widths)))
-        margins = OxmlElement("w:tblCellMar")
-        for side in ("w:left", "w:right"):
-            m = OxmlElement(side)
-            m.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
-            m.set(qn("w:type"), "dxa")
-            margins.append(m)
-        tbl_pr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
-        look = tbl_pr.find(qn("w:tblLook"))
-        if look is None:
-            look = OxmlElement("w:tblLook")
-            tbl_pr.append(look)
-        for attr, value in (("w:val", "04A0"), ("w:firstRow", "1"), ("w:lastRow", "0"),
-                            ("w:firstColumn", "1"), ("w:lastColumn", "0"),
-                            ("w:noHBand", "0"), ("w:noVBand", "1")):
-            look.set(qn(attr), value)
+        style_id = self.document.part.get_style_id("Table Grid", WD_STYLE_TYPE.TABLE)
+        twips = tuple(int(w.twips) for w in widths)
+        template, header, body = _table_template(style_id, twips, tuple(numeric), str(round(size * 2)))
+        tbl = copy.deepcopy(template)  # one copy in C; the rows are copies of a template row (below)
+        self.end.addprevious(tbl)
         # The visible Caption paragraph names the table; a ``w:tblCaption`` with the same
         # text would be announced a second time, so the table has only a description.
-        description = OxmlElement("w:tblDescription")
-        description.set(qn("w:val"), table_description(table))
-        tbl_pr.append(description)  # tblDescription comes last in tblPr
-        for col, width in zip(t.columns, widths):
-            col.width = width
-        tbl = t._tbl
-        size_hps = str(round(size * 2))  # w:sz is in half-points
-        header = _table_row(tbl, [str(w.twips) for w in widths], numeric, size_hps, header=True)
-        body = _table_row(tbl, [str(w.twips) for w in widths], numeric, size_hps, header=False)
+        _child(tbl.find(_W_TBL_PR), _W_TBL_DESCRIPTION, {_W_VAL: table_description(table)})  # comes last in tblPr
         for i, texts in enumerate((table.columns, *table.rows)):
             tr = copy.deepcopy(header if i == 0 else body)  # one copy in C, not an element at a time
             tbl.append(tr)
@@ -501,22 +492,58 @@ class _Writer:
         inline.docPr.set("descr", figure.alt)  # no title: the Caption paragraph below names it
         for c_nv_pr in inline.iter(qn("pic:cNvPr")):
             c_nv_pr.set("descr", figure.alt)
-        caption = self.document.add_paragraph(figure.caption, style="Caption")
-        caption.paragraph_format.keep_with_next = False
+        self.paragraph(figure.caption, "Caption", keep_next=False)
         if figure.data is not None:
             self.table(figure.data)
 
     def note(self, note: Note, depth: int) -> None:
         start = len(self.body)
-        title = self.document.add_paragraph()
-        title.add_run(note.title).bold = True
-        title.paragraph_format.keep_with_next = True
+        _run(self.paragraph(keep_next=True), note.title, bold=True)
         self.blocks(note.blocks, depth)
         # shade and border every paragraph of the note: Word draws them as one box
         end = len(self.body) - (1 if self.body[-1].tag == qn("w:sectPr") else 0)
         for element in list(self.body)[start - 1 if start else 0:end]:
             if element.tag == qn("w:p"):
                 _box(element, note.kind)
+
+
+@lru_cache(maxsize=128)
+def _table_template(style_id: str | None, widths: tuple[int, ...], numeric: tuple[bool, ...], size_hps: str):
+    """A table with no rows and no description, and its header and body rows, as python-docx's
+    ``add_table`` and its table setters write them: kept for the process, because tables of the same
+    column widths recur in every pack, and each table is then a copy made in C by lxml.
+
+    ``widths`` in twips; the table is left-aligned, of fixed layout (Word and LibreOffice use these
+    widths), with ``CELL_MARGIN_TWIPS`` either side of each cell's text."""
+    tbl = CT_Tbl.new_tbl(0, len(widths), Emu(0))
+    tbl.tblStyle_val = style_id
+    tbl_pr = tbl.tblPr
+    tbl_pr.alignment = WD_TABLE_ALIGNMENT.LEFT
+    tbl_pr.autofit = False
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(sum(widths)))
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("w:left", "w:right"):
+        m = OxmlElement(side)
+        m.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    tbl_pr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        tbl_pr.append(look)
+    for attr, value in (("w:val", "04A0"), ("w:firstRow", "1"), ("w:lastRow", "0"),
+                        ("w:firstColumn", "1"), ("w:lastColumn", "0"),
+                        ("w:noHBand", "0"), ("w:noVBand", "1")):
+        look.set(qn(attr), value)
+    for grid_col, width in zip(tbl.tblGrid.gridCol_lst, widths):
+        grid_col.w = Twips(width)
+    texts = [str(w) for w in widths]
+    return (tbl, _table_row(tbl, texts, numeric, size_hps, header=True),
+            _table_row(tbl, texts, numeric, size_hps, header=False))
 
 
 def _table_row(tbl, widths: list[str], numeric, size_hps: str, *, header: bool):
@@ -795,12 +822,13 @@ def render_docx(doc: Document) -> bytes:
     body = document.element.body
     for p in list(body.iterchildren(qn("w:p"))):  # the template's empty paragraph, if any
         body.remove(p)
-    document.add_heading(doc.title, level=1)
+    writer = _Writer(document, doc)
+    writer.heading(doc.title, 1)
     if doc.subtitle:
-        document.add_paragraph(doc.subtitle, style="Subtitle")
+        writer.paragraph(doc.subtitle, "Subtitle")
     for link in doc.related:
         if not resolve(doc, "docx", link.href, link.text).self_link:
-            _add_runs(document.add_paragraph(), (Run(link.text, href=link.href),), doc)
-    _Writer(document, doc).blocks(doc.blocks, 2)
+            writer.runs((Run(link.text, href=link.href),))
+    writer.blocks(doc.blocks, 2)
     _space_after_tables(body)
     return _package_bytes(document)
