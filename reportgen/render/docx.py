@@ -46,6 +46,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl
 from docx.shared import Cm, Emu, Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph as DocxParagraph
 
 from ..model import BulletList, Document, Figure, Note, Paragraph, Run, Section, Table
 from .links import resolve
@@ -371,6 +372,7 @@ class _Writer:
         self.bookmarks: set[str] = set()
         #: The body's last ``w:sectPr``: every block is placed before it, as python-docx places them.
         self.end = document.element.body.find(_W_SECT_PR)
+        self._characters: dict[int, tuple[Table, tuple[list[int], list[int]]]] = {}
         numbering = document.part.numbering_part.element
         list_number = document.styles["List Number"].element
         num_id = int(list_number.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val")))
@@ -397,6 +399,13 @@ class _Writer:
         if text:
             _run(p, text)
         return p
+
+    def characters(self, table: Table) -> tuple[list[int], list[int]]:
+        """``_characters(table)``, worked out once per table: a section's orientation needs it too."""
+        found = self._characters.get(id(table))
+        if found is None or found[0] is not table:
+            found = self._characters[id(table)] = (table, _characters(table))
+        return found[1]
 
     def heading(self, text: str, level: int):
         """A heading paragraph, as python-docx's ``add_heading(text, level)`` writes it."""
@@ -427,7 +436,7 @@ class _Writer:
         if depth > MAX_HEADING_LEVEL:
             raise ValueError(f"section {section.heading!r} would need heading level {depth}; "
                              f"Word has only {MAX_HEADING_LEVEL}")
-        self._orient(any(_needs_landscape(t) for t in _direct_tables(section)))
+        self._orient(any(_needs_landscape(t, self.characters(t)) for t in _direct_tables(section)))
         heading = self.heading(section.heading, depth)
         if section.id and bookmark_name(section.id) not in self.bookmarks:
             self.bookmarks.add(bookmark_name(section.id))
@@ -459,7 +468,8 @@ class _Writer:
     def table(self, table: Table) -> None:
         self.paragraph(table.caption, "Caption", keep_next=True)
         numeric = table.numeric or (False,) * len(table.columns)
-        widths, size = _column_widths(table, LANDSCAPE_TEXT_WIDTH if self.landscape else TEXT_WIDTH)
+        widths, size = _column_widths(table, LANDSCAPE_TEXT_WIDTH if self.landscape else TEXT_WIDTH,
+                                      self.characters(table))
         style_id = self.document.part.get_style_id("Table Grid", WD_STYLE_TYPE.TABLE)
         twips = tuple(int(w.twips) for w in widths)
         template, header, body = _table_template(style_id, twips, tuple(numeric), str(round(size * 2)))
@@ -486,9 +496,8 @@ class _Writer:
 
     def figure(self, figure: Figure) -> None:
         png = chart_png(figure.chart, title=figure.alt)
-        picture_paragraph = self.document.add_paragraph()  # as Document.add_picture makes it
+        picture_paragraph = DocxParagraph(self.paragraph(keep_next=True), self.document)  # as add_picture
         inline = picture_paragraph.add_run().add_picture(io.BytesIO(png), width=PICTURE_WIDTH)._inline
-        picture_paragraph.paragraph_format.keep_with_next = True
         inline.docPr.set("descr", figure.alt)  # no title: the Caption paragraph below names it
         for c_nv_pr in inline.iter(qn("pic:cNvPr")):
             c_nv_pr.set("descr", figure.alt)
@@ -610,9 +619,10 @@ def _direct_tables(section: Section) -> list[Table]:
     return found
 
 
-def _needs_landscape(table: Table) -> bool:
-    """Whether a table's narrowest columns need more than the portrait width at ``PORTRAIT_MIN_FONT``."""
-    need, _ = _characters(table)
+def _needs_landscape(table: Table, characters: tuple[list[int], list[int]] | None = None) -> bool:
+    """Whether a table's narrowest columns need more than the portrait width at ``PORTRAIT_MIN_FONT``
+    (``characters``: the table's ``_characters``, if known)."""
+    need, _ = characters or _characters(table)
     return sum(need) * CHAR_EM * PORTRAIT_MIN_FONT > _available(table, TEXT_WIDTH)
 
 
@@ -646,14 +656,15 @@ def _characters(table: Table) -> tuple[list[int], list[int]]:
     return need, want
 
 
-def _column_widths(table: Table, text_width=TEXT_WIDTH) -> tuple[list, float]:
+def _column_widths(table: Table, text_width=TEXT_WIDTH,
+                   characters: tuple[list[int], list[int]] | None = None) -> tuple[list, float]:
     """Column widths (EMU) filling the text width, and the font size (pt) that makes them fit.
 
     Each column gets what it needs (``_characters``) at the largest of
     ``TABLE_FONT_SIZES`` that fits; whatever is left goes to the columns that
     would like more.
     """
-    need, want = _characters(table)
+    need, want = characters or _characters(table)
     available = _available(table, text_width)
     for size in TABLE_FONT_SIZES:
         char = CHAR_EM * size
@@ -706,27 +717,29 @@ class _FixedEntries:
     The package is deflated once, as it is written, rather than written by python-docx and then read
     and deflated again to fix the entries' times."""
 
-    def __init__(self, target: zipfile.ZipFile) -> None:
+    def __init__(self, target: zipfile.ZipFile, deflate: bool = True) -> None:
         self.target = target
+        self.deflate = deflate
 
     def write(self, pack_uri, blob: bytes) -> None:
         entry = zipfile.ZipInfo(pack_uri.membername, date_time=ZIP_DATE)
-        deflated = pack_uri.ext != "png"  # a PNG is deflated already: stored as it is
+        deflated = self.deflate and pack_uri.ext != "png"  # a PNG is deflated already: stored as it is
         entry.compress_type = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
         entry.external_attr = 0o644 << 16
         entry.create_system = 3
         self.target.writestr(entry, blob, compresslevel=6 if deflated else None)
 
 
-def _package_bytes(document) -> bytes:
-    """The Word package of ``document``: the parts python-docx's ``Document.save`` writes, in its order."""
+def _package_bytes(document, deflate: bool = True) -> bytes:
+    """The Word package of ``document``: the parts python-docx's ``Document.save`` writes, in its order
+    (``deflate=False``: every part stored, for a package that is only ever read again in this process)."""
     package = document.part.package
     parts = package.parts
     for part in parts:
         part.before_marshal()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        writer: Any = _FixedEntries(target)  # python-docx's writer interface: write(pack_uri, blob)
+        writer: Any = _FixedEntries(target, deflate)  # python-docx's writer interface: write(pack_uri, blob)
         PackageWriter._write_content_types_stream(writer, parts)
         PackageWriter._write_pkg_rels(writer, package.rels)
         PackageWriter._write_parts(writer, parts)
@@ -804,14 +817,15 @@ def _keep_used_styles(document) -> None:
 def _styled_blank(lang: str) -> bytes:
     """python-docx's default template with this project's styles, page and language ``lang`` set up,
     saved once per process and language: opening it is faster than setting them up again for every
-    document (the same bytes result)."""
+    document (the same bytes result). Its parts are stored, not deflated: each document reads them
+    again, and writes its own package deflated."""
     document = docx.Document()
     _drop_styles_with_effects(document)
     _set_styles(document)
     _set_page(document)
     _keep_used_styles(document)
     _set_lang(document, lang)
-    return _package_bytes(document)
+    return _package_bytes(document, deflate=False)
 
 
 def render_docx(doc: Document) -> bytes:
