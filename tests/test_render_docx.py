@@ -151,6 +151,96 @@ def test_runs_written_directly_are_those_python_docx_writes(text, bold):
     assert (ours._p.find(qn("w:r")).find(qn("w:rPr")).find(qn("w:b")) is not None) is bold
 
 
+@pytest.mark.parametrize("text", ["plain", "", " spaced ", "a\tb", "line\nbreak"])
+@pytest.mark.parametrize("style", [None, "Normal", "Heading 1", "Heading 9", "Subtitle", "Caption", "List Bullet"])
+@pytest.mark.parametrize("keep_next", [None, True, False])
+def test_paragraphs_written_directly_are_those_python_docx_writes(text, style, keep_next):
+    """Body paragraphs are written as elements before the body's sectPr: the same XML, in the same
+    place, as python-docx's ``add_paragraph(text, style)`` and ``paragraph_format.keep_with_next``."""
+    import docx
+    from lxml import etree
+
+    from reportgen.render.docx import _styled_blank, _Writer
+
+    def body(document):
+        return [etree.tostring(e) for e in document.element.body]
+
+    doc = Document("T", ())
+    ours, theirs = (docx.Document(io.BytesIO(_styled_blank("en-GB"))) for _ in range(2))
+    _Writer(ours, doc).paragraph(text, style, keep_next=keep_next)
+    paragraph = theirs.add_paragraph(text, style)
+    if keep_next is not None:
+        paragraph.paragraph_format.keep_with_next = keep_next
+    assert body(ours) == body(theirs)
+    assert body(ours)[-1].startswith(b"<w:sectPr")
+
+
+def test_headings_written_directly_are_those_python_docx_writes():
+    import docx
+    from lxml import etree
+
+    from reportgen.render.docx import _styled_blank, _Writer
+
+    ours, theirs = (docx.Document(io.BytesIO(_styled_blank("en-GB"))) for _ in range(2))
+    writer = _Writer(ours, Document("T", ()))
+    for level in range(0, 10):
+        writer.heading(f"Level {level}", level)
+        theirs.add_heading(f"Level {level}", level)
+    assert [etree.tostring(e) for e in ours.element.body] == [etree.tostring(e) for e in theirs.element.body]
+
+
+def test_table_properties_are_those_python_docx_writes():
+    """The table copied from the per-process template has the properties and grid python-docx's table
+    API writes: Table Grid, left-aligned, fixed layout, its widths, cell margins, header row and first
+    column marked in tblLook, and a description (no tblCaption)."""
+    import docx
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    from reportgen.render.docx import CELL_MARGIN_TWIPS, _column_widths, table_description
+
+    table = Table("Scores", ("Trust", "Score", "Rank"), (("A", "1.00", "1st"), ("B", "2.00", "2nd")),
+                  numeric=(False, True, False))
+    with zipfile.ZipFile(io.BytesIO(render_docx(Document("T", (Section("S", (table,)),))))) as zf:
+        ours = etree.fromstring(zf.read("word/document.xml")).find(f".//{qn('w:tbl')}")
+
+    widths, _ = _column_widths(table)
+    theirs = docx.Document().add_table(rows=0, cols=3)
+    theirs.style = "Table Grid"
+    theirs.alignment = WD_TABLE_ALIGNMENT.LEFT
+    theirs.autofit = False
+    tbl_pr = theirs._tbl.tblPr
+    tbl_pr.find(qn("w:tblW")).set(qn("w:type"), "dxa")
+    tbl_pr.find(qn("w:tblW")).set(qn("w:w"), str(sum(int(w.twips) for w in widths)))
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("w:left", "w:right"):
+        margins.append(OxmlElement(side, {qn("w:w"): str(CELL_MARGIN_TWIPS), qn("w:type"): "dxa"}))
+    tbl_pr.find(qn("w:tblLook")).addprevious(margins)
+    tbl_pr.append(OxmlElement("w:tblDescription", {qn("w:val"): table_description(table)}))
+    for column, width in zip(theirs.columns, widths):
+        column.width = width
+    for tag in ("w:tblPr", "w:tblGrid"):
+        assert etree.tostring(ours.find(qn(tag))) == etree.tostring(theirs._tbl.find(qn(tag)))
+    look = ours.find(qn("w:tblPr")).find(qn("w:tblLook"))
+    assert (look.get(qn("w:firstRow")), look.get(qn("w:firstColumn"))) == ("1", "1")
+
+
+def test_table_templates_kept_for_the_process_are_not_changed_by_a_document():
+    """Tables of the same widths in two documents are copies of one template: each document holds its
+    own cells, and the first renders to the same bytes after the second."""
+    first = Table("Scores", ("Trust", "Score"), (("Alpha", "1.00"), ("Beta", "2.00")), numeric=(False, True))
+    second = Table("Scores", ("Trust", "Score"), (("Gamma", "3.00"), ("Delta", "4.00")), numeric=(False, True),
+                   row_ids=("gamma", "delta"))
+    docs = [Document("T", (Section("S", (t,)),)) for t in (first, second)]
+    before = render_docx(docs[0])
+    xml = [zipfile.ZipFile(io.BytesIO(render_docx(d))).read("word/document.xml").decode() for d in docs]
+    assert "Alpha" in xml[0] and "Gamma" not in xml[0] and "bookmarkStart" not in xml[0]
+    assert "Gamma" in xml[1] and "Alpha" not in xml[1] and 'w:name="gamma"' in xml[1]
+    assert render_docx(docs[0]) == before
+
+
 def test_ordered_lists_restart_numbering():
     doc = Document("Lists", (
         Section("A", (BulletListOf("one", "two", ordered=True),)),
