@@ -29,6 +29,7 @@ from .downloads import DATA_DIR, data_folders, write_downloads
 from .errors import TRUST_CODE, TRUST_CODE_RULE, InputError, printable
 from .incremental import Ledger, Output, document_key, document_model
 from .methodology import QuarterResult, compute_quarter
+from .model import Document
 from .outputs import PACKS_DIR, OutsideOutput, inside, remove_stale_temporaries
 from .quarters import slug as quarter_slug
 from .reconcile import Reconciliation, compare_result
@@ -83,6 +84,7 @@ class BuildReport:
     national_peak_kb: int = 0  # the peak resident memory of the worker that built the national document
     stopped: str | None = None  # why the build stopped early (a worker process died)
     not_built: list[str] = field(default_factory=list)  # trusts whose packs were not built because it stopped
+    national_doc: Document | None = None  # the national document's content, from the worker job that made it
 
 
 def make_context(dataset, config: Config, quarter: str, cutoffs=None) -> Context:
@@ -110,18 +112,27 @@ def placed(doc, ctx: Context, name: str, packs: bool = False):
     return replace(doc, path=f"{folder}/{name}", site_url=ctx.site_url)
 
 
-def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report: BuildReport,
-                   ledger: Ledger | None = None, packs: frozenset[str] | None = None,
-                   only: tuple[str, ...] | None = None) -> None:
-    """Write the national document in each format whose key changed (of ``only`` those formats, when given:
-    the document still links to every one of ``formats``).
-
-    ``packs``: the trusts whose packs the folder will hold, so the document links only to those (None: all)."""
-    ledger = ledger or Ledger(folder)
+def national_content(ctx: Context, formats: tuple[str, ...], report: BuildReport,
+                     packs: frozenset[str] | None = None) -> Document:
+    """The national document's content, linking to every one of ``formats`` and to the packs in ``packs``."""
     t0, c0 = time.perf_counter(), time.process_time()
     doc = placed(national_document(ctx, formats, packs=packs), ctx, NATIONAL_NAME)
     report.seconds["national content"] = time.perf_counter() - t0
     report.seconds["national content cpu"] = time.process_time() - c0
+    return doc
+
+
+def build_national(ctx: Context, folder: Path, formats: tuple[str, ...], report: BuildReport,
+                   ledger: Ledger | None = None, packs: frozenset[str] | None = None,
+                   only: tuple[str, ...] | None = None, doc: Document | None = None) -> None:
+    """Write the national document in each format whose key changed (of ``only`` those formats, when given:
+    the document still links to every one of ``formats``).
+
+    ``packs``: the trusts whose packs the folder will hold, so the document links only to those (None: all).
+    ``doc``: its content, when already made (``national_content``)."""
+    ledger = ledger or Ledger(folder)
+    if doc is None:
+        doc = national_content(ctx, formats, report, packs)
     model = document_model(doc)
     for fmt in formats if only is None else [f for f in formats if f in only]:
         t0, c0 = time.perf_counter(), time.process_time()
@@ -280,16 +291,26 @@ def _peak_rss_kb() -> int:
 
 
 def _national_task(folder: str, formats: tuple[str, ...], ledger: Ledger,
-                   packs: frozenset[str] | None = None, only: tuple[str, ...] | None = None) -> BuildReport:
+                   packs: frozenset[str] | None = None, only: tuple[str, ...] | None = None,
+                   doc: Document | None = None) -> BuildReport:
     part = BuildReport(out_dir=Path(folder))
-    build_national(_worker_ctx(), Path(folder), formats, part, ledger, packs, only)
+    build_national(_worker_ctx(), Path(folder), formats, part, ledger, packs, only, doc)
+    part.worker_peak_kb = part.national_peak_kb = _peak_rss_kb()
+    return part
+
+
+def _national_content_task(folder: str, formats: tuple[str, ...],
+                           packs: frozenset[str] | None = None) -> BuildReport:
+    """The national document's content, made once for the jobs that write its formats (it is small to send)."""
+    part = BuildReport(out_dir=Path(folder))
+    part.national_doc = national_content(_worker_ctx(), formats, part, packs)
     part.worker_peak_kb = part.national_peak_kb = _peak_rss_kb()
     return part
 
 
 def national_parts(formats: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The national document's formats split in two jobs for two workers: its PDF, the longest job of a build,
-    and the others (each job makes the document's content again, a tenth of the PDF's time)."""
+    and the others. With two parts, a first job makes the document's content once, for both."""
     if "pdf" not in formats or len(formats) == 1:
         return [formats]
     return [("pdf",), tuple(f for f in formats if f != "pdf")]
@@ -410,12 +431,19 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
     idle = list(reversed(workers))
     # Each job: what it is (a trust's code, NATIONAL or DOWNLOADS), the task and its arguments; in order
     jobs_in_order: list[tuple[str, Callable, tuple]] = []
+    parts = national_parts(formats)
+
+    def national_jobs(doc: Document | None = None) -> list[tuple[str, Callable, tuple]]:
+        """The jobs writing the national document's formats, the PDF first."""
+        return [(_NATIONAL, _national_task, (str(national_folder), formats,
+                                             ledger.subset(f"{NATIONAL_NAME}.{f}" for f in part),
+                                             linked_packs, part, doc)) for part in parts]
+
     if national_folder is not None:
-        parts = national_parts(formats)
-        for part in parts:
-            national_ledger = ledger.subset(f"{NATIONAL_NAME}.{f}" for f in part)
-            jobs_in_order.append((_NATIONAL, _national_task, (str(national_folder), formats, national_ledger,
-                                                              linked_packs, part)))
+        if len(parts) == 1:  # one job: content and formats
+            jobs_in_order += national_jobs()
+        else:  # its content first; the formats' jobs go to the front of the queue when it is made
+            jobs_in_order.append((_NATIONAL, _national_content_task, (str(national_folder), formats, linked_packs)))
     if downloads_folder is not None:
         data = ledger.subset(n for n in ledger.entries if n.startswith(f"{DATA_DIR}/"))
         jobs_in_order.insert(1, (_DOWNLOADS, _downloads_task, (str(downloads_folder), data)))
@@ -462,6 +490,8 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
                         report.seconds[stage] = report.seconds.get(stage, 0.0) + seconds
                     report.written += result.written
                     report.outputs.update(result.outputs)
+                    if result.national_doc is not None:
+                        pending += reversed(national_jobs(result.national_doc))
                 else:
                     done += 1
                     code, s, err, timings, rss = result

@@ -135,3 +135,24 @@ def test_the_national_document_made_in_two_jobs_is_the_one_made_in_one(ctx, code
         assert f"national {fmt} cpu" in two.seconds
     manifest_one = (one.out_dir / MANIFEST).read_text(encoding="utf-8")
     assert manifest_one == (two.out_dir / MANIFEST).read_text(encoding="utf-8")
+
+
+def _national_document_counted(*args, **kwargs):
+    """The national document's content, leaving a file for each time it is made, in whichever process."""
+    marks = Path(os.environ["REPORTGEN_TEST_MARKS"])
+    (marks / f"{os.getpid()}-{len(list(marks.iterdir()))}").touch()
+    return release.__dict__["_real_national_document"](*args, **kwargs)
+
+
+def test_the_national_documents_content_is_made_once_for_its_two_jobs(ctx, codes, tmp_path, monkeypatch):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("REPORTGEN_TEST_MARKS", str(marks))
+    monkeypatch.setattr(release, "_real_national_document", release.national_document, raising=False)
+    monkeypatch.setattr(release, "national_document", _national_document_counted)
+    report = release.build(ctx, tmp_path / "out", ("html", "pdf", "docx"), trusts=codes[:2], jobs=2)
+    assert not report.failures and not report.stopped
+    assert len(list(marks.iterdir())) == 1
+    for fmt in ("html", "pdf", "docx"):
+        assert report.outputs[f"league-tables.{fmt}"].written and f"national {fmt} cpu" in report.seconds
+    assert "national content cpu" in report.seconds
