@@ -45,7 +45,7 @@ LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "python-docx", "pillow", "cairosv
              "cssselect2", "tinyhtml5", "pyphen", "fonttools", "jinja2", "markupsafe", "lxml", "pandas", "numpy",
              "markdown-it-py")
 #: The native libraries that lay out and draw text.
-NATIVE_LIBRARIES = ("pango-1.0", "pangoft2-1.0", "harfbuzz", "fontconfig", "freetype", "cairo")
+NATIVE_LIBRARIES = ("pango-1.0", "pangoft2-1.0", "harfbuzz", "harfbuzz-subset", "fontconfig", "freetype", "cairo")
 
 
 # ---------------------------------------------------------------------------
@@ -86,11 +86,33 @@ def _fonts() -> list[str]:
     return [_stat_text(f) for f in files]
 
 
+def _loaded_file(soname: str) -> str | None:
+    """The file the dynamic linker loads for ``soname`` (``find_library`` gives only the name), or None."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(soname)
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            for line in maps:
+                path = line.rstrip("\n").split(None, 5)[-1]
+                if path.startswith("/") and os.path.basename(path).startswith(soname):
+                    return path
+    except OSError:  # not loadable, or no /proc (not Linux): the name alone
+        pass
+    return None
+
+
 def _native_libraries() -> list[str]:
+    """Each native library's file, with its size and time (a system update that changes how text is laid out
+    or drawn), or its name where the file cannot be found."""
     from ctypes.util import find_library
 
-    return [f"{name}: {_stat_text(path) if path else 'absent'}"
-            for name in NATIVE_LIBRARIES for path in [find_library(name)]]
+    found = []
+    for name in NATIVE_LIBRARIES:
+        soname = find_library(name)
+        path = _loaded_file(soname) if soname else None
+        found.append(f"{name}: {_stat_text(path) if path else soname or 'absent'}")
+    return found
 
 
 def _library_versions() -> list[str]:

@@ -193,3 +193,15 @@ def test_a_documents_model_holds_every_field_however_deeply_nested():
         assert document_model(changed) != model
     # the key made from the model in hand is the key made from the document
     assert document_key(doc, "pdf", model) == document_key(doc, "pdf") != document_key(doc, "html", model)
+
+
+def test_the_key_holds_the_file_size_and_time_of_each_native_library_that_lays_out_or_draws_text():
+    # a system update of Pango, HarfBuzz, fontconfig, FreeType or Cairo can change the documents' bytes
+    from reportgen.incremental import NATIVE_LIBRARIES, _native_libraries
+
+    entries = _native_libraries()
+    assert [e.split(": ", 1)[0] for e in entries] == list(NATIVE_LIBRARIES)
+    for entry in entries:
+        path, size, mtime = entry.split(": ", 1)[1].rsplit(" ", 2)
+        stat = Path(path).stat()
+        assert (int(size), int(mtime)) == (stat.st_size, stat.st_mtime_ns), entry
