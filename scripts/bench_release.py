@@ -168,7 +168,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "data", help="a folder of CSV files")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--stock-floor", action="store_true",
-                        help="also time WeasyPrint as installed, without the release's two changes to it, on the "
+                        help="also time WeasyPrint as installed, without the release's three changes to it "
+                             "(whole-string SVG text, the lean user-agent stylesheet, the paused collector), on the "
                              "same HTML (the floor before those changes)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
