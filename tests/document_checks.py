@@ -27,8 +27,13 @@ def model_tables(doc: Document | Section) -> list[Table]:
     return out
 
 
+def model_figures(doc: Document | Section) -> list[Figure]:
+    """Every figure of a document or section in reading order, those inside notes included."""
+    return [b for b, _ in walk(doc.blocks) if isinstance(b, Figure)]
+
+
 def model_alts(doc: Document) -> list[str]:
-    return [b.alt for b, _ in walk(doc.blocks) if isinstance(b, Figure)]
+    return [f.alt for f in model_figures(doc)]
 
 
 class _Structure(HTMLParser):

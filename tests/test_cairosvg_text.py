@@ -17,11 +17,11 @@ from reportgen.config import Config
 from reportgen.content.national import national_document
 from reportgen.content.pack import pack_document
 from reportgen.load import load
-from reportgen.model import Figure, Note, Section
 from reportgen.release import make_context
 from reportgen.render import cairosvg_text, raster
 from reportgen.render.svg import FONT_FAMILY, chart_svg
 from tests.conftest import AWKWARD_NAME
+from tests.document_checks import model_figures
 from tests.shared_data import ROOT
 from tests.test_render_svg import ALL_CHARTS
 
@@ -122,22 +122,14 @@ def test_text_that_places_single_letters_goes_to_cairosvg(monkeypatch, element):
     assert taken and not any(taken), element
 
 
-def _figures(blocks):
-    for block in blocks:
-        if isinstance(block, Figure):
-            yield block
-        elif isinstance(block, (Section, Note)):
-            yield from _figures(block.blocks)
-
-
 def test_example_packs_and_national_charts_have_cairosvg_own_pixels():
     config = Config.load()
     dataset = load([Path(ROOT / "data")], config)
     ctx = make_context(dataset, config, dataset.latest_quarter)
     t = ctx.result.trusts
     codes = [c for ttype in ctx.result.trust_types for c in list(t.trust_code[t.trust_type == ttype])[:2]]
-    figures = [f for code in codes for f in _figures(pack_document(ctx, code, ("docx",)).blocks)]
-    figures += list(_figures(national_document(ctx).blocks))
+    figures = [f for code in codes for f in model_figures(pack_document(ctx, code, ("docx",)))]
+    figures += model_figures(national_document(ctx))
     assert len(figures) >= 2 * len(codes) + 3
     for figure in figures:
         stock, fast = both(chart_svg(figure.chart, title=figure.alt))

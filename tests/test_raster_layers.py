@@ -12,19 +12,12 @@ from PIL import Image, ImageChops
 from reportgen.config import Config
 from reportgen.content.pack import pack_document
 from reportgen.load import load
-from reportgen.model import Caterpillar, DotPlot, Figure, Note, Section, StripPoint
+from reportgen.model import Caterpillar, DotPlot, StripPoint
 from reportgen.release import make_context
 from reportgen.render import raster
 from reportgen.render.svg import chart_layers, chart_svg
+from tests.document_checks import model_figures
 from tests.shared_data import ROOT
-
-
-def _figures(blocks):
-    for block in blocks:
-        if isinstance(block, Figure):
-            yield block
-        elif isinstance(block, (Section, Note)):
-            yield from _figures(block.blocks)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +31,7 @@ def strips() -> dict[str, list[tuple[str, Caterpillar]]]:
     for ttype in ctx.result.trust_types:
         ranked = list(t[t.trust_type == ttype].sort_values("league_rank").trust_code)
         chosen = dict.fromkeys([ranked[0], ranked[-1], ranked[len(ranked) // 2], ranked[1]])
-        out[ttype] = [(code, next(f.chart for f in _figures(pack_document(ctx, code, ("docx",)).blocks)
+        out[ttype] = [(code, next(f.chart for f in model_figures(pack_document(ctx, code, ("docx",)))
                                   if isinstance(f.chart, Caterpillar))) for code in chosen]
     assert len(out) >= 3 and all(len(charts) >= 3 for charts in out.values())
     return out
