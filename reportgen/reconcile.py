@@ -88,6 +88,12 @@ def compare_result(result: QuarterResult) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
+def _looked_up(series: pd.Series, frame: pd.DataFrame, columns: list[str], missing) -> list:
+    """``series`` (on a unique index of ``columns``) at each row of ``frame``; ``missing`` where it has none."""
+    at = series.reindex(pd.MultiIndex.from_arrays([frame[c] for c in columns]))
+    return [missing if pd.isna(v) else v for v in at.to_numpy(dtype=object)]
+
+
 def compare_raw(frame: pd.DataFrame, config: Config, quarters) -> pd.DataFrame:
     """Within-type quartiles and ranks of raw metrics, and scores recomputed from raw values."""
     from . import scoring  # the scoring stage
@@ -102,7 +108,7 @@ def compare_raw(frame: pd.DataFrame, config: Config, quarters) -> pd.DataFrame:
     published = published[~published.index.duplicated()]
     q = quart.join(published[["median_value", "lower_quartile", "upper_quartile", "rank"]].add_suffix("_published"),
                    on=["quarter", "trust_code", "metric_id", "units"])
-    q["trust_name"] = [names.get((a, b), "") for a, b in zip(q["quarter"], q["trust_code"])]
+    q["trust_name"] = _looked_up(names, q, ["quarter", "trust_code"], "")
     for col, label in (("median_value", "median"), ("lower_quartile", "lower quartile"),
                        ("upper_quartile", "upper quartile"), ("rank", "rank")):
         pub = f"{col}_published"
@@ -131,9 +137,9 @@ def compare_raw(frame: pd.DataFrame, config: Config, quarters) -> pd.DataFrame:
                .drop_duplicates(["quarter", "trust_code", "metric_id"]))
         pub = pub.set_index(["quarter", "trust_code", "metric_id"])["value"]
         r = rescored.copy()
-        r["published"] = [pub.get(k, np.nan) for k in zip(r["quarter"], r["trust_code"], r["metric_id"])]
+        r["published"] = _looked_up(pub, r, ["quarter", "trust_code", "metric_id"], np.nan)
         r = r[r["published"].notna()]
-        r["trust_name"] = [names.get((a, b), "") for a, b in zip(r["quarter"], r["trust_code"])]
+        r["trust_name"] = _looked_up(names, r, ["quarter", "trust_code"], "")
         # A verified rule whose scoring population spans trust types that are not loaded cannot be
         # checked here: it is reported, but as resting on an assumption.
         known = r["basis"].isin(["verified", "NHSE"]) & r["population_complete"].astype(bool)
