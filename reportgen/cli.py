@@ -220,7 +220,7 @@ BUILD_EPILOG = f"""\b
 Examples:
   Every document of the latest quarter:
     reportgen build --data nof-data/ --out site/
-  Two trusts' packs, web pages only, leaving the national document as it is:
+  Two trusts' packs, web pages only, leaving the national document and the data files as they are:
     reportgen build --data nof-data/ --trust RYY RXT --no-national --formats html
   The national document and the site of an earlier quarter, no packs:
     reportgen build --data nof-data/ --quarter "Q3 2025/26" --no-packs
@@ -416,8 +416,9 @@ class Progress:
               help="The folder to write into; each quarter gets a folder of its own.")
 @click.option("--formats", default="html,pdf,docx", show_default=True, help="Which formats to write.")
 @click.option("--no-packs", is_flag=True, help="Write only the national document and the site, no trust packs.")
-@click.option("--no-national", is_flag=True, help="Do not write the national document (the site links the one "
-                                                     "already in the output folder, if any).")
+@click.option("--no-national", is_flag=True, help="Leave the national document and the quarter's data files as "
+                                                     "they are (the site links those already in the output "
+                                                     "folder); a missing data file is written.")
 @click.option("--trust", "trusts", multiple=True, metavar="CODE [CODE ...]",
               help="Build only these trusts' packs: --trust RYY RXT, or --trust RYY --trust RXT.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
@@ -481,6 +482,12 @@ def build(data, quarter, config_path, cutoffs, quiet, out, formats, no_packs, no
                  f"pack{'s' if report.packs != 1 else ''} in {', '.join(chosen)}, and the site "
                  f"({report.seconds['total']:.1f} s; {len(report.outputs) - kept} files written, "
                  f"{kept} unchanged and left as they were).")
+    if report.stale:
+        n = len(report.stale)
+        inp.say.warn(f"--no-national left the national document and the quarter's data files as they were, but "
+                     f"{n} of those data files ({', '.join(report.stale[:3])}{', ...' if n > 3 else ''}) "
+                     f"no longer match{'es' if n == 1 else ''} the input: build without --no-national to bring "
+                     f"them up to date.")
     if report.failures or report.stopped:
         sys.exit(EXIT_PROBLEM)
 

@@ -243,15 +243,29 @@ def write_output(path: Path, data: bytes | str, key: str) -> Output:
     return Output(key, hashlib.sha256(payload).hexdigest(), len(payload), written=True)
 
 
+@dataclass(frozen=True)
+class KeepAsTheyAre:
+    """The outputs a build leaves as they are when present (``--no-national``): those in ``folders`` but not
+    ``except_names``."""
+
+    folders: tuple[str, ...]
+    except_names: frozenset[str] = frozenset()
+
+    def __call__(self, name: str) -> bool:
+        return name.startswith(tuple(f"{f}/" for f in self.folders)) and name not in self.except_names
+
+
 class Ledger:
     """The outputs a quarter's folder held after the last build (its manifest), and which are current."""
 
     def __init__(self, folder: Path, entries: dict[str, Output] | None = None, force: bool = False,
-                 request: str = ""):
+                 request: str = "", keep: KeepAsTheyAre | None = None):
         self.folder = Path(folder)
         self.entries: dict[str, Output] = dict(entries or {})
         self.force = force
         self.request = request
+        self.keep = keep  # outputs left as they are, even out of date, when the file is there and intact
+        self.stale: list[str] = []  # those of them this build left out of date
 
     @classmethod
     def open(cls, folder: Path, force: bool = False) -> Ledger:
@@ -283,8 +297,19 @@ class Ledger:
         return write_output(inside(self.folder, *name.split("/")), data, key)
 
     def produce(self, name: str, key: str, make) -> Output:
-        """The output ``name``: left as it is when current, else ``make()``'s bytes written."""
-        return self.current(name, key) or self.write(name, make(), key)
+        """The output ``name``: left as it is when current, else ``make()``'s bytes written.
+
+        An output ``keep`` names is left as it is when its file is there and intact, even out of date: its
+        old key stays in the manifest, so the next build that does not keep it writes it again."""
+        current = self.current(name, key)
+        if current is not None:
+            return current
+        entry = self.entries.get(name)
+        if (self.keep is not None and self.keep(name) and not self.force and entry is not None
+                and entry.intact(self.folder / name)):
+            self.stale.append(name)
+            return entry
+        return self.write(name, make(), key)
 
     def intact(self) -> bool:
         """Every recorded file is still as it was written."""

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from .config import Config
 from .content.national import NATIONAL_NAME, Context, national_document
-from .downloads import DATA_DIR, data_folders, write_downloads
+from .downloads import DATA_DIR, data_folders, trust_csv, write_downloads
 from .errors import TRUST_CODE, TRUST_CODE_RULE, InputError, printable
-from .incremental import Ledger, Output, document_key, document_model
+from .incremental import KeepAsTheyAre, Ledger, Output, document_key, document_model
 from .methodology import QuarterResult, compute_quarter
 from .model import Document
 from .outputs import PACKS_DIR, OutsideOutput, inside, remove_stale_temporaries
@@ -85,6 +85,7 @@ class BuildReport:
     stopped: str | None = None  # why the build stopped early (a worker process died)
     not_built: list[str] = field(default_factory=list)  # trusts whose packs were not built because it stopped
     national_doc: Document | None = None  # the national document's content, from the worker job that made it
+    stale: list[str] = field(default_factory=list)  # files left as they were though out of date (--no-national)
 
 
 def make_context(dataset, config: Config, quarter: str, cutoffs=None) -> Context:
@@ -578,6 +579,8 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     # With worker processes, the national document is built by one of them while the others build packs.
     alongside = national and packs and jobs > 1
     ledger = Ledger.open(folder, force)
+    if not national:  # the quarter's data files go with the national document; a pack's own CSV with the pack
+        ledger.keep = KeepAsTheyAre((DATA_DIR,), frozenset(filter(None, map(trust_csv, codes if packs else []))))
     if not alongside:  # with worker processes, a worker writes them while the others build
         build_downloads(ctx, folder, ledger, report)
     # The national document links to the packs this build writes and those left from earlier builds.
@@ -608,6 +611,7 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     report.outputs.update(site)
     report.written += [folder / n for n, o in site.items() if o.written]
     report.seconds["site"] = time.perf_counter() - t0
+    report.stale = sorted(ledger.stale)
     complete = not report.failures and not report.stopped
     ledger.save(report.outputs, request if complete else "", {n: o for n, o in others.items() if n not in site})
     report.seconds["total"] = time.perf_counter() - t_all

@@ -114,6 +114,34 @@ def test_one_trusts_changed_value_rewrites_its_pack_only(built):
     assert "37.91" in (out / QUARTER_DIR / "trusts" / "X86.html").read_text(encoding="utf-8")
 
 
+def test_trust_with_no_national_writes_that_trusts_files_only_and_names_the_data_files_left_out_of_date(built):
+    """``--trust X --no-national`` writes X's pack and X's own CSV; the national document and the quarter's
+    data files are left as they were, with a warning naming them, and the next whole build writes them."""
+    data, out = built
+    path = data / FILES[0]
+    text = path.read_text(encoding="utf-8-sig")
+    row = ("Q4 2025/26,South West,Ambulance trust,Ambulance,X86,Example Brackenwick Ambulance NHS Trust,"
+           "Access to services,Urgent and emergency care,OF0017,Average Category 2 ambulance response time,"
+           "Q4 2025/26,mins,37.83,")
+    path.write_text(text.replace(row, row.replace("37.83", "37.91")), encoding="utf-8-sig")
+    before = snapshot(out)
+    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--formats", FORMATS,
+                                       "--jobs", "2", "--trust", "X86", "--no-national"])
+    assert result.exit_code == 0, result.output
+    own = {f"{QUARTER_DIR}/trusts/X86.html", f"{QUARTER_DIR}/trusts/X86.docx",
+           f"{QUARTER_DIR}/data/trust-metrics/X86.csv"}
+    assert changed(before, snapshot(out)) == own | {f"{QUARTER_DIR}/{MANIFEST}"}
+    stale = ["data/2025-26-q4-league-tables.ods", "data/2025-26-q4-league-tables.xlsx", "data/2025-26-q4-metrics.csv"]
+    warnings = [line for line in result.output.splitlines() if line.startswith("reportgen: warning: --no-national")]
+    assert warnings == [f"reportgen: warning: --no-national left the national document and the quarter's data "
+                        f"files as they were, but 3 of those data files ({', '.join(stale)}) no longer match "
+                        f"the input: build without --no-national to bring them up to date."]
+    # Their old keys stay in the manifest, so the next whole build writes them, and only them.
+    before = snapshot(out)
+    assert "warning: --no-national" not in run(data, out)
+    assert changed(before, snapshot(out)) == {f"{QUARTER_DIR}/{n}" for n in stale} | {f"{QUARTER_DIR}/{MANIFEST}"}
+
+
 def test_one_trusts_published_range_rewrites_the_packs_of_its_type_and_the_national_document(built):
     data, out = built
     league = data / FILES[1]
