@@ -25,7 +25,8 @@ On a copy of the input (by default the 205-trust example), reports:
 - the worker time of each stage (wall and CPU seconds) and the peak memory of one worker;
 - ``reportgen build`` again with nothing changed (first checking every
   document's key, then the same request again), after one trust's value
-  changed, and ``--trust`` for that trust after another change (whole processes).
+  changed, ``--trust`` for that trust after another change, and ``--trust`` with
+  ``--no-national`` (its pack alone) after a third (whole processes).
 
 It measures; it does not enforce a limit. On a shared machine read the ratio:
 the release and its floor run under the same load one after the other.
@@ -222,6 +223,10 @@ def main() -> None:
         t = time.time()
         alone, _ = cli(*common, "--trust", code)
         alone_files = written_since(folder, t)
+        change_one_value(data, config.raw_prefix, ctx.quarter, 0.01, code)
+        t = time.time()
+        pack_only, _ = cli(*common, "--trust", code, "--no-national")
+        pack_only_files = written_since(folder, t)
 
         stages = {k[5:]: v for k, v in s.items() if k.startswith("pack ")}
         stages.update({k: v for k, v in s.items() if k.startswith(("national ", "downloads"))})
@@ -231,7 +236,7 @@ def main() -> None:
             "release_cpu_s": cpu, "floor_cpu_s": floor_cpu, "cpu_ratio": cpu / floor_cpu,
             "floor_per_pack_cpu_s": per_pack_cpu, "floor_svg_text_whole_strings": installable(),
             "rebuild_nothing_changed_s": same, "rebuild_keys_checked_s": checked, "rebuild_one_trust_s": one,
-            "trust_alone_s": alone,
+            "trust_alone_s": alone, "trust_no_national_s": pack_only,
             "worker_stage_s": stages, "worker_peak_mb": report.worker_peak_kb / 1024,
             "national_worker_peak_mb": report.national_peak_kb / 1024,
         }
@@ -260,6 +265,8 @@ def main() -> None:
               f"document's key checked: {checked:.2f} s ({checked_files} files written)")
         print(f"rebuild, one value of trust {code} changed: {one:.2f} s ({one_files} files written)")
         print(f"--trust {code} after another change: {alone:.2f} s ({alone_files} files written)")
+        print(f"--trust {code} --no-national after a third change: {pack_only:.2f} s ({pack_only_files} files "
+              f"written)")
         print("worker time by stage (wall): " + ", ".join(
             f"{k} {v:.1f} s" for k, v in sorted(stages.items()) if not k.endswith(" cpu")))
         print("worker time by stage (CPU): " + ", ".join(
