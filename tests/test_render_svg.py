@@ -1,6 +1,7 @@
 """Hand-written SVG charts (bar, dot plot, caterpillar) and their PNG rasters for Word."""
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -344,6 +345,40 @@ def test_png_is_opaque_and_holds_the_pixels_cairo_drew(name):
     box = (0, 0, image.width, image.height - 1)
     assert image.crop(box).tobytes() == stock.crop(box).tobytes()
     assert image.getpixel((0, image.height - 1)) == (255, 255, 255)
+
+
+def test_charts_drawn_in_the_kept_memory_are_those_drawn_in_fresh_memory(monkeypatch):
+    """Every chart is drawn in memory the process keeps (``raster._PIXELS``), which still holds the chart drawn
+    before it: each PNG is the one drawn in fresh memory, whatever was drawn there before, of a larger or a
+    smaller size; and a chart no larger than one drawn before takes no new memory."""
+    names = ["caterpillar-labelled", "bar-vertical", "dot-plot", "caterpillar", "bar-unlabelled", "bar"]
+    charts = {name: ALL_CHARTS[name]() for name in names}
+    fresh = {}
+    for name in names:
+        monkeypatch.setattr(raster, "_PIXELS", raster._Pixels())
+        raster._base.cache_clear()
+        fresh[name] = raster.chart_png(charts[name], title="t")
+    sizes = {name: _png_size(png) for name, png in fresh.items()}
+    fresh = {name: _digest(png) for name, png in fresh.items()}  # pytest would print a long diff of bytes
+    assert len(set(sizes.values())) >= 4, sizes  # the charts differ in size, so memory is reused across sizes
+    monkeypatch.setattr(raster, "_PIXELS", raster._Pixels())
+    raster._base.cache_clear()
+    for name in names:  # each in memory left by the one before
+        assert _digest(raster.chart_png(charts[name], title="t")) == fresh[name], name
+    kept = raster._PIXELS.surface, raster._PIXELS.rows
+    for name in reversed(names):  # and again, now that the memory is as large as the largest
+        assert _digest(raster.chart_png(charts[name], title="t")) == fresh[name], name
+        assert raster._PIXELS.surface is kept[0] and raster._PIXELS.rows is kept[1], name
+
+
+def _digest(png: bytes) -> str:
+    return hashlib.sha256(png).hexdigest()
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).size
 
 
 def test_png_text_is_set_in_liberation_sans():

@@ -19,7 +19,6 @@ import numpy as np
 import png
 from cairosvg.parser import Tree
 from cairosvg.surface import PNGSurface
-from PIL import Image
 from zlib_ng import zlib_ng
 
 from .. import fonts
@@ -34,6 +33,46 @@ DPI = 200
 PNG_LEVEL = 2
 
 
+class _Pixels:
+    """The one block of memory a process's chart surfaces draw in, kept and reused, and the one its PNG rows are
+    written in: a chart's surface is about 2 MB, and memory the allocator takes fresh from the system for each
+    chart is paid for again, a page fault a page (about 1,400 a chart), as it is first written."""
+
+    def __init__(self) -> None:
+        self.surface = bytearray()
+        self.rows = np.empty(0, np.uint8)
+
+    def surface_for(self, width: int, height: int, stride: int) -> bytearray:
+        """The surface's memory, for ``height`` rows of ``stride`` bytes (grown if too small)."""
+        if len(self.surface) < stride * height:
+            self.surface = bytearray(stride * height)
+        return self.surface
+
+    def rows_for(self, width: int, height: int) -> np.ndarray:
+        """A ``height`` by ``1 + 3 * width`` array for a PNG's rows of RGB pixels (grown if too small)."""
+        if self.rows.size < height * (1 + 3 * width):
+            self.rows = np.empty(height * (1 + 3 * width), np.uint8)
+        return self.rows[:height * (1 + 3 * width)].reshape(height, 1 + 3 * width)
+
+
+_PIXELS = _Pixels()
+
+
+def _surface(width: int, height: int, pixels: bytes | None = None) -> cairocffi.ImageSurface:
+    """An RGB24 image surface over the process's kept memory, holding ``pixels`` (RGB24, as Cairo lays them
+    out for this size) or else painted white. Only one chart is drawn at a time in a process."""
+    stride = cairocffi.ImageSurface.format_stride_for_width(cairocffi.FORMAT_RGB24, width)
+    memory = _PIXELS.surface_for(width, height, stride)
+    if pixels is not None:
+        memory[:len(pixels)] = pixels
+    surface = cairocffi.ImageSurface.create_for_data(memory, cairocffi.FORMAT_RGB24, width, height, stride)
+    if pixels is None:
+        context = cairocffi.Context(surface)
+        context.set_source_rgb(1, 1, 1)
+        context.paint()
+    return surface
+
+
 class _OpaqueSurface(PNGSurface):
     """CairoSVG's PNG surface drawn on white, without alpha, and written with pypng's ``write_chunks``.
 
@@ -46,27 +85,27 @@ class _OpaqueSurface(PNGSurface):
 
     def _create_surface(self, width, height):
         width, height = int(round(width)), int(round(height))
-        surface = cairocffi.ImageSurface(cairocffi.FORMAT_RGB24, width, height)
-        context = cairocffi.Context(surface)
-        context.set_source_rgb(1, 1, 1)
-        context.paint()
-        return surface, width, height
+        return _surface(width, height), width, height
 
     def finish(self):
         surface = self.cairo
         surface.flush()
         width, height = surface.get_width(), surface.get_height()
-        rgb = Image.frombuffer("RGB", (width, height), surface.get_data(), "raw", "BGRX",
-                               surface.get_stride(), 1).tobytes()
-        png.write_chunks(self.output, _png_chunks(width, height, rgb))
+        png.write_chunks(self.output, _png_chunks(width, height, surface.get_data(), surface.get_stride()))
         surface.finish()
 
 
-def _png_chunks(width: int, height: int, rgb: bytes) -> list[tuple[bytes, bytes]]:
-    """The chunks of an 8-bit RGB PNG of ``rgb`` (``width`` by ``height``), each row unfiltered (filter byte 0),
-    deflated by zlib-ng at ``PNG_LEVEL``: the deflate stream pypng would write, made about four times faster."""
-    rows = np.zeros((height, 1 + 3 * width), np.uint8)
-    rows[:, 1:] = np.frombuffer(rgb, np.uint8).reshape(height, 3 * width)
+def _png_chunks(width: int, height: int, pixels, stride: int) -> list[tuple[bytes, bytes]]:
+    """The chunks of an 8-bit RGB PNG of ``pixels`` (Cairo's RGB24: ``height`` rows of ``stride`` bytes, each
+    pixel four bytes, blue, green, red and one unused), each row unfiltered (filter byte 0), deflated by zlib-ng
+    at ``PNG_LEVEL``: the deflate stream pypng would write, made about four times faster."""
+    rows = _PIXELS.rows_for(width, height)
+    rows[:, 0] = 0
+    bgrx = np.frombuffer(pixels, np.uint8, count=stride * height).reshape(height, stride)[:, :4 * width]
+    bgrx = bgrx.reshape(height, width, 4)
+    rgb = rows[:, 1:].reshape(height, width, 3)  # a view: each row's pixels after its filter byte
+    for channel in range(3):  # a channel at a time: numpy copies a reversed slice of the last axis slowly
+        rgb[:, :, channel] = bgrx[:, :, 2 - channel]
     header = struct.pack("!2I5B", width, height, 8, 2, 0, 0, 0)  # 8 bits a sample, RGB, deflate, no interlace
     return [(b"IHDR", header), (b"IDAT", zlib_ng.compress(rows.data, PNG_LEVEL)), (b"IEND", b"")]
 
@@ -84,9 +123,7 @@ class _OverlaySurface(_OpaqueSurface):
         base = self.base
         if (width, height) != (base.width, base.height):
             raise ValueError(f"an overlay of {width} x {height} pixels on a base of {base.width} x {base.height}")
-        surface = cairocffi.ImageSurface.create_for_data(bytearray(base.pixels), cairocffi.FORMAT_RGB24,
-                                                         width, height, base.stride)
-        return surface, width, height
+        return _surface(width, height, base.pixels), width, height
 
 
 @dataclass(frozen=True)
