@@ -543,7 +543,7 @@ def _drop_restated(frames: list[pd.DataFrame], notes: list[str]) -> pd.DataFrame
         return pd.DataFrame()
     if len(frames) == 1:
         return frames[0]
-    latest = {f["file"].iloc[0]: max(f["quarter"], key=Q.sort_key) for f in frames}
+    latest = {f["file"].iloc[0]: max(f["quarter"].unique(), key=Q.sort_key) for f in frames}
     owners: dict[tuple[str, str], str] = {}
     restated: dict[tuple[str, str, str], list[str]] = {}
     for f in frames:
@@ -570,8 +570,8 @@ def _drop_restated(frames: list[pd.DataFrame], notes: list[str]) -> pd.DataFrame
     kept = []
     for f in frames:
         name = f["file"].iloc[0]
-        mask = [owners[(t, q)] == name for t, q in zip(f["trust_type"], f["quarter"])]
-        kept.append(f[np.array(mask, dtype=bool)])
+        own = [key for key, owner in owners.items() if owner == name]
+        kept.append(f[pd.MultiIndex.from_arrays([f["trust_type"], f["quarter"]]).isin(own)])
     return pd.concat(kept, ignore_index=True)
 
 

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _QUARTER = re.compile(r"^\s*Q([1-4])\s+(\d{4})/(\d{2})\s*$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # a file names a few quarters on tens of thousands of rows
 def parse(label: str) -> tuple[int, int] | None:
     """``"Q4 2025/26"`` -> ``(2025, 4)``; None if it is not a quarter label."""
     m = _QUARTER.match(str(label))
@@ -17,6 +19,7 @@ def parse(label: str) -> tuple[int, int] | None:
     return start, int(m.group(1))
 
 
+@lru_cache(maxsize=4096)
 def normalise(label: str) -> str | None:
     p = parse(label)
     if p is None:
