@@ -18,6 +18,7 @@ from gptables.core.gptable import FormatList
 from gptables.core.wrappers import GPWorkbook, GPWorksheet
 from xlsxwriter.workbook import Workbook as XlsxWorkbook
 
+from . import gptables_table
 from .spreadsheet import COVER, INSTRUCTIONS, Sheet, Workbook
 
 
@@ -25,6 +26,14 @@ class _Worksheet(GPWorksheet):
     def _parse_urls(self, sheet) -> None:
         """No text becomes a link: a Markdown-looking link in a cell, or in an input file's name on the
         cover, stays text. The contents sheet's links are given as links, not parsed from text."""
+
+    def _write_table_elements(self, pos, gptable, auto_width):
+        """gptables' own, with each column's formats worked out once (``gptables_table``) where it applies."""
+        if gptables_table.usable():
+            done = gptables_table.write_table_elements(self, pos, gptable, auto_width)
+            if done is not None:
+                return done
+        return super()._write_table_elements(pos, gptable, auto_width)
 
 
 class _Workbook(GPWorkbook):
