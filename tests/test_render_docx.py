@@ -394,3 +394,86 @@ def test_only_the_proven_libreoffice_tabs_bug_is_set_aside(sample_outputs, tmp_p
         pdf.save(broken)
     assert LIBREOFFICE_TABS_RULE in {f["rule_id"] for f in checkers.pdfua_failures(broken)}
     assert LIBREOFFICE_TABS_RULE in {f["rule_id"] for f in checkers.libreoffice_pdfua_failures(broken)}
+
+
+# --- the package: zip entries and the kept blank ---------------------------------------------------------
+
+def _zipfile_package(entries, deflate: bool = True) -> bytes:
+    """A Word package written by zipfile, as the writer wrote it before it wrote its own zip: each entry
+    dated 1980-01-01, made on Unix with mode 644, deflated at level 6 unless a PNG or ``deflate`` is False."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for pack_uri, blob in entries:
+            entry = zipfile.ZipInfo(pack_uri.membername, date_time=(1980, 1, 1, 0, 0, 0))
+            deflated = deflate and pack_uri.ext != "png"
+            entry.compress_type = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
+            entry.external_attr = 0o644 << 16
+            entry.create_system = 3
+            target.writestr(entry, blob, compresslevel=6 if deflated else None)
+    return out.getvalue()
+
+
+def _entries(document) -> list:
+    """The (part name, bytes) python-docx's PackageWriter writes for ``document``, in its order."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    class Entries(list):
+        def write(self, pack_uri, blob):
+            self.append((pack_uri, blob))
+
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    entries = Entries()
+    PackageWriter._write_content_types_stream(entries, package.parts)
+    PackageWriter._write_pkg_rels(entries, package.rels)
+    PackageWriter._write_parts(entries, package.parts)
+    return entries
+
+
+def _same(ours: bytes, theirs: bytes) -> bool:
+    """Whether two files are the same bytes (a bool: pytest's diff of two long byte strings takes minutes)."""
+    return ours == theirs
+
+
+def _rendered_documents(monkeypatch, *docs):
+    """The python-docx documents ``render_docx`` packages for ``docs``."""
+    from reportgen.render import docx as writer
+
+    caught = []
+    package_bytes = writer._package_bytes
+
+    def catch(document, deflate=True):
+        if deflate:  # not the styled blank, stored once per process
+            caught.append(document)
+        return package_bytes(document, deflate)
+
+    monkeypatch.setattr(writer, "_package_bytes", catch)
+    for doc in docs:
+        render_docx(doc)
+    monkeypatch.setattr(writer, "_package_bytes", package_bytes)
+    return caught
+
+
+def test_the_zip_is_the_one_zipfile_writes(monkeypatch, sample_document):
+    """The writer's own zip (which deflates a part the same in every document once) is, byte for byte, the
+    zip zipfile writes from the same entries: deflated or stored, with a PNG, a repeated part, an empty part
+    and a name that is not ASCII."""
+    from docx.opc.packuri import PackURI
+
+    from reportgen.render import docx as writer
+
+    for document in _rendered_documents(monkeypatch, sample_document, sample_document):
+        entries = _entries(document)
+        assert any(uri.ext == "png" for uri, _ in entries)
+        for deflate in (True, False):
+            assert _same(writer._package_bytes(document, deflate), _zipfile_package(entries, deflate)), deflate
+    odd = [(PackURI("/word/a.xml"), b"<a/>" * 500), (PackURI("/word/empty.xml"), b""),
+           (PackURI("/word/media/\u0175y.png"), b"\x89PNG not deflated"), (PackURI("/word/b.xml"), b"<a/>" * 500),
+           (PackURI("/docProps/caf\u00e9.xml"), bytes(range(256)) * 40)]
+    for deflate in (True, False):
+        zip_file = writer._Zip(deflate)
+        for uri, blob in odd:
+            zip_file.write(uri, blob)
+        assert _same(zip_file.close(), _zipfile_package(odd, deflate)), deflate
+

@@ -30,7 +30,9 @@ import copy
 import datetime as dt
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -711,23 +713,65 @@ def _box(p, kind: str) -> None:
     ind.set(qn("w:right"), "284")
 
 
-class _FixedEntries:
-    """python-docx's physical package writer, with fixed entry times and attributes (reproducible bytes).
+#: The deflate level of a Word file's parts (zipfile's and zlib's default).
+ZIP_LEVEL = 6
+#: How many parts' deflated bytes a process keeps, by the part's bytes: the parts every document has the same
+#: (styles, theme, settings, font table, footer, thumbnail...) are deflated once, and used again while each
+#: document's own parts come and go.
+DEFLATED_KEPT = 32
+_DOS_DATE = (ZIP_DATE[0] - 1980) << 9 | ZIP_DATE[1] << 5 | ZIP_DATE[2]
+_DOS_TIME = ZIP_DATE[3] << 11 | ZIP_DATE[4] << 5 | ZIP_DATE[5] // 2
+_ZIP_VERSION = 20  # zipfile's DEFAULT_VERSION: what it writes as the version that made and may read each entry
+_ZIP_UNIX = 3  # entries made on Unix, so that their mode (rw-r--r--) is read
+_ZIP_UTF8_NAME = 0x800
 
-    The package is deflated once, as it is written, rather than written by python-docx and then read
-    and deflated again to fix the entries' times."""
 
-    def __init__(self, target: zipfile.ZipFile, deflate: bool = True) -> None:
-        self.target = target
+@lru_cache(maxsize=DEFLATED_KEPT)
+def _deflated(data: bytes) -> bytes:
+    """``data`` deflated as zipfile deflates an entry (raw deflate at ``ZIP_LEVEL``)."""
+    compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+class _Zip:
+    """python-docx's physical package writer (``write(pack_uri, blob)``), writing the zip file byte for byte as
+    ``zipfile`` writes it from ``ZipInfo`` entries dated ``ZIP_DATE``, made on Unix with mode 644, each part
+    deflated at ``ZIP_LEVEL`` (a PNG, deflated already, and every part with ``deflate=False``: stored).
+
+    Written here because zipfile cannot take bytes deflated already: a part the same in every document is
+    deflated once per process (``_deflated``). ``tests/test_render_docx.py`` checks the bytes against
+    zipfile's own."""
+
+    def __init__(self, deflate: bool = True) -> None:
         self.deflate = deflate
+        self.out = io.BytesIO()
+        self.central: list[bytes] = []
 
     def write(self, pack_uri, blob: bytes) -> None:
-        entry = zipfile.ZipInfo(pack_uri.membername, date_time=ZIP_DATE)
-        deflated = self.deflate and pack_uri.ext != "png"  # a PNG is deflated already: stored as it is
-        entry.compress_type = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
-        entry.external_attr = 0o644 << 16
-        entry.create_system = 3
-        self.target.writestr(entry, blob, compresslevel=6 if deflated else None)
+        name, flags = pack_uri.membername, 0
+        try:
+            encoded = name.encode("ascii")
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), _ZIP_UTF8_NAME
+        if len(blob) * 1.05 > zipfile.ZIP64_LIMIT:
+            raise ValueError(f"the Word file's part {name} is too large for a zip file without ZIP64")
+        deflated = self.deflate and pack_uri.ext != "png"
+        data = _deflated(blob) if deflated else blob
+        method = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
+        crc, offset = zlib.crc32(blob), self.out.tell()
+        fields = (flags, method, _DOS_TIME, _DOS_DATE, crc, len(data), len(blob), len(encoded))
+        self.out.write(struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", _ZIP_VERSION, 0, *fields, 0) + encoded)
+        self.out.write(data)
+        self.central.append(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", _ZIP_VERSION, _ZIP_UNIX, _ZIP_VERSION, 0,
+                                        *fields, 0, 0, 0, 0, 0o644 << 16, offset) + encoded)
+
+    def close(self) -> bytes:
+        """The zip file: the entries written, then their central directory."""
+        start = self.out.tell()
+        self.out.write(b"".join(self.central))
+        count, size = len(self.central), self.out.tell() - start
+        self.out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, size, start, 0))
+        return self.out.getvalue()
 
 
 def _package_bytes(document, deflate: bool = True) -> bytes:
@@ -737,13 +781,11 @@ def _package_bytes(document, deflate: bool = True) -> bytes:
     parts = package.parts
     for part in parts:
         part.before_marshal()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        writer: Any = _FixedEntries(target, deflate)  # python-docx's writer interface: write(pack_uri, blob)
-        PackageWriter._write_content_types_stream(writer, parts)
-        PackageWriter._write_pkg_rels(writer, package.rels)
-        PackageWriter._write_parts(writer, parts)
-    return out.getvalue()
+    writer: Any = _Zip(deflate)  # python-docx's writer interface: write(pack_uri, blob)
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
+    return writer.close()
 
 
 #: Style ids by (name, type), for documents opened from ``_styled_blank``: they all have the same styles.
