@@ -477,3 +477,31 @@ def test_the_zip_is_the_one_zipfile_writes(monkeypatch, sample_document):
             zip_file.write(uri, blob)
         assert _same(zip_file.close(), _zipfile_package(odd, deflate)), deflate
 
+
+def test_documents_opened_from_the_kept_blank_are_those_python_docx_opens(sample_document):
+    """Each document is opened from the styled blank's parts kept for the process, not read from its zip: it is
+    the package python-docx's ``docx.Document`` opens from the blank (the same parts, of the same classes, and
+    the same bytes), after another document was written from it, and holds XML of its own."""
+    import docx
+    from docx.opc.part import XmlPart
+
+    from reportgen.render import docx as writer
+
+    blank = writer._styled_blank("en-GB")
+    theirs = docx.Document(io.BytesIO(blank))
+    render_docx(sample_document)  # a document written from the kept blank before
+    ours, other = writer._kept_blank("en-GB").open(), writer._kept_blank("en-GB").open()
+
+    def parts(document):
+        return [(type(p), p.partname, p.content_type) for p in document.part.package.iter_parts()]
+
+    assert parts(ours) == parts(theirs) and len(parts(ours)) > 10
+    assert [(r.rId, r.reltype, r.target_ref) for r in ours.part.package.rels.values()] == \
+        [(r.rId, r.reltype, r.target_ref) for r in theirs.part.package.rels.values()]
+    assert _same(writer._package_bytes(ours), writer._package_bytes(theirs))
+    assert _same(writer._package_bytes(ours, deflate=False), blank)
+    kept = writer._kept_blank("en-GB").xml
+    assert len(kept) >= 5
+    for mine, others in zip(ours.part.package.iter_parts(), other.part.package.iter_parts()):
+        if isinstance(mine, XmlPart):
+            assert mine.element is not others.element and mine.element is not kept[mine.partname][1]

@@ -42,11 +42,16 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.package import Unmarshaller
+from docx.opc.part import PartFactory, XmlPart
+from docx.opc.pkgreader import PackageReader
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl
+from docx.package import Package
 from docx.shared import Cm, Emu, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -870,9 +875,55 @@ def _styled_blank(lang: str) -> bytes:
     return _package_bytes(document, deflate=False)
 
 
+class _KeptBlank:
+    """The styled blank of one language as python-docx reads it (``PackageReader``: each part's name, content
+    type and bytes, and the relationships), with each XML part's class and parsed root, kept for the process:
+    a document is then opened by python-docx's own ``Unmarshaller`` from these, each XML part's root a copy
+    made in C by lxml, instead of the package being read from its zip and every part parsed again."""
+
+    def __init__(self, blank: bytes) -> None:
+        reader = PackageReader.from_file(io.BytesIO(blank))
+        self.sparts = tuple(reader.iter_sparts())
+        self.srels = tuple(reader.iter_srels())
+        self.xml: dict[str, tuple[type, Any]] = {}
+        for partname, content_type, reltype, blob in self.sparts:
+            part = PartFactory(partname, content_type, reltype, blob, None)  # type: ignore[arg-type]
+            if isinstance(part, XmlPart):
+                self.xml[partname] = (type(part), part.element)
+
+    # what ``Unmarshaller.unmarshal`` reads from a ``PackageReader``
+    def iter_sparts(self):
+        return iter(self.sparts)
+
+    def iter_srels(self):
+        return iter(self.srels)
+
+    def part(self, partname, content_type: str, reltype: str, blob: bytes, package):
+        """A part of a new document: as ``PartFactory`` makes it, an XML part from a copy of its kept root."""
+        kept = self.xml.get(partname)
+        if kept is None:
+            return PartFactory(partname, content_type, reltype, blob, package)
+        part_class, element = kept
+        return part_class(partname, content_type, copy.deepcopy(element), package)
+
+    def open(self):
+        """A new python-docx ``Document`` of the blank, as ``docx.Document`` opens it."""
+        package = Package()
+        Unmarshaller.unmarshal(self, package, self.part)
+        document_part = package.main_document_part
+        if document_part.content_type != CONTENT_TYPE.WML_DOCUMENT_MAIN:
+            raise ValueError(f"the styled blank's main part is {document_part.content_type}")
+        return document_part.document
+
+
+@lru_cache(maxsize=4)
+def _kept_blank(lang: str) -> _KeptBlank:
+    return _KeptBlank(_styled_blank(lang))
+
+
 def render_docx(doc: Document) -> bytes:
     """The document as a Word file (bytes, deterministic)."""
-    document = docx.Document(io.BytesIO(_styled_blank(doc.lang)))
+    document = _kept_blank(doc.lang).open()
     _remember_style_ids(document)
     _core_properties(document, doc)
     body = document.element.body
