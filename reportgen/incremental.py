@@ -283,7 +283,8 @@ class Ledger:
 
     def subset(self, names: Iterable[str]) -> Ledger:
         """The part of the ledger a worker needs (small to send)."""
-        return Ledger(self.folder, {n: self.entries[n] for n in names if n in self.entries}, self.force)
+        return Ledger(self.folder, {n: self.entries[n] for n in names if n in self.entries}, self.force,
+                      keep=self.keep)
 
     def current(self, name: str, key: str) -> Output | None:
         """The recorded output when its key is ``key`` and the file is intact; else None."""

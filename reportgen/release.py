@@ -330,6 +330,7 @@ def build_downloads(ctx: Context, folder: Path, ledger: Ledger, report: BuildRep
 def _downloads_task(folder: str, ledger: Ledger) -> BuildReport:
     part = BuildReport(out_dir=Path(folder))
     build_downloads(_worker_ctx(), Path(folder), ledger, part)
+    part.stale = list(ledger.stale)
     part.worker_peak_kb = _peak_rss_kb()
     return part
 
@@ -491,6 +492,7 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
                         report.seconds[stage] = report.seconds.get(stage, 0.0) + seconds
                     report.written += result.written
                     report.outputs.update(result.outputs)
+                    report.stale += result.stale
                     if result.national_doc is not None:
                         pending += reversed(national_jobs(result.national_doc))
                 else:
@@ -576,12 +578,13 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     jobs = jobs or os.cpu_count() or 1
     if packs:  # no more workers than there is work: the packs, and the national document alongside them
         jobs = max(1, min(jobs, len(codes) + 1))
-    # With worker processes, the national document is built by one of them while the others build packs.
-    alongside = national and packs and jobs > 1
+    # With worker processes, the national document and the downloads are built by them alongside the packs.
+    in_workers = packs and jobs > 1
+    alongside = national and in_workers
     ledger = Ledger.open(folder, force)
     if not national:  # the quarter's data files go with the national document; a pack's own CSV with the pack
         ledger.keep = KeepAsTheyAre((DATA_DIR,), frozenset(filter(None, map(trust_csv, codes if packs else []))))
-    if not alongside:  # with worker processes, a worker writes them while the others build
+    if not in_workers:  # with worker processes, a worker writes them while the others build
         build_downloads(ctx, folder, ledger, report)
     # The national document links to the packs this build writes and those left from earlier builds.
     earlier = {name[len(PACKS_DIR) + 1:].rpartition(".")[0] for name in ledger.entries
@@ -593,9 +596,9 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
         t0 = time.perf_counter()
         build_packs(ctx, codes, folder / PACKS_DIR, formats, jobs, progress, report,
                     national_folder=folder if alongside else None, ledger=ledger, linked_packs=linked_packs,
-                    downloads_folder=folder if alongside else None)
+                    downloads_folder=folder if in_workers else None)
         report.seconds["packs"] = time.perf_counter() - t0
-        if alongside and "downloads" not in report.seconds:  # the worker writing them died: written here
+        if in_workers and "downloads" not in report.seconds:  # the worker writing them died: written here
             build_downloads(ctx, folder, ledger, report)
     t0 = time.perf_counter()
     from .content.site import write_site_if_changed
@@ -611,7 +614,7 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     report.outputs.update(site)
     report.written += [folder / n for n, o in site.items() if o.written]
     report.seconds["site"] = time.perf_counter() - t0
-    report.stale = sorted(ledger.stale)
+    report.stale = sorted({*ledger.stale, *report.stale})
     complete = not report.failures and not report.stopped
     ledger.save(report.outputs, request if complete else "", {n: o for n, o in others.items() if n not in site})
     report.seconds["total"] = time.perf_counter() - t_all
