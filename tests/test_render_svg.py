@@ -418,3 +418,27 @@ def test_fontconfig_that_cannot_be_loaded_is_one_clear_sentence(monkeypatch):
     monkeypatch.setattr(fonts, "use_in_fontconfig", no_fontconfig)
     with pytest.raises(raster.ChartFontError, match="install fontconfig"):
         raster.chart_font.__wrapped__()
+
+
+def test_a_chart_is_drawn_once_for_its_web_page_print_and_word_picture():
+    """A chart's drawing is kept for the process (``svg._drawn``): its SVG for HTML and its layers for Word come
+    from one drawing, and are those drawn afresh; a chart made with lists (not hashable) is drawn each time."""
+    from dataclasses import replace
+
+    from reportgen.render.html import chart_svg as html_chart_svg
+
+    svg_module._kept_drawing.cache_clear()
+    for name in ("dot-plot", "caterpillar", "caterpillar-labelled"):
+        chart = ALL_CHARTS[name]()
+        fresh = svg_module._kept_drawing.__wrapped__(chart)
+        before = svg_module._kept_drawing.cache_info()
+        web = html_chart_svg(chart, "alt", "fig-1")
+        base, overlay = svg_module.chart_layers(chart)
+        after = svg_module._kept_drawing.cache_info()
+        assert (after.misses - before.misses, after.hits - before.hits) == (1, 1), name
+        assert web.endswith(fresh[0] + fresh[1] + "</svg>") and base.endswith(fresh[0] + "</svg>")
+        assert overlay.endswith(fresh[1] + "</svg>") if fresh[1] else overlay == ""
+        assert chart_svg(chart, title="t") == chart_svg(replace(chart), title="t")  # an equal chart: the same SVG
+    listed = replace(ALL_CHARTS["caterpillar"](), points=list(ALL_CHARTS["caterpillar"]().points))
+    assert chart_svg(listed, title="t") == chart_svg(ALL_CHARTS["caterpillar"](), title="t")
+    assert svg_module.chart_layers(listed) == svg_module.chart_layers(ALL_CHARTS["caterpillar"]())

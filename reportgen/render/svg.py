@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from ..model import Bar, BarChart, Caterpillar, Chart, DotPlot
@@ -306,6 +307,28 @@ def _draw(chart: DotPlot | Caterpillar) -> tuple[_Svg, float, float]:
     return body, width, height
 
 
+#: How many charts' drawings a process keeps (``_drawn``): a pack has two, drawn for its web page, its PDF and its
+#: Word file one after the other.
+DRAWINGS_KEPT = 8
+
+
+@lru_cache(maxsize=DRAWINGS_KEPT)
+def _kept_drawing(chart: DotPlot | Caterpillar) -> tuple[str, str, float, float]:
+    body, width, height = _draw(chart)
+    return "".join(body.parts), "".join(body.overlay_parts), width, height
+
+
+def _drawn(chart: DotPlot | Caterpillar) -> tuple[str, str, float, float]:
+    """``_draw``'s base and overlay elements, as text, and the chart's width and height: kept for the process
+    (the last ``DRAWINGS_KEPT`` charts), since a pack's web page, its PDF and its Word file draw the same charts;
+    a chart that cannot be hashed (made with lists, say) is drawn each time."""
+    try:
+        hash(chart)
+    except TypeError:
+        return _kept_drawing.__wrapped__(chart)
+    return _kept_drawing(chart)
+
+
 def chart_svg(chart: Chart, *, title: str, desc: str | None = None, id_prefix: str = "chart") -> str:
     """Draw any chart as an ``<svg role="img">`` element (the one drawing of every chart).
 
@@ -317,9 +340,8 @@ def chart_svg(chart: Chart, *, title: str, desc: str | None = None, id_prefix: s
         return bar_chart_svg(chart, title=title, desc=desc, id_prefix=id_prefix)
     if desc is None:
         desc = describe_dot_plot(chart) if isinstance(chart, DotPlot) else describe_caterpillar(chart)
-    body, width, height = _draw(chart)
-    return (_head(_safe_id(id_prefix), width, height, title, desc) + "".join(body.parts)
-            + "".join(body.overlay_parts) + "</svg>")
+    base, overlay, width, height = _drawn(chart)
+    return _head(_safe_id(id_prefix), width, height, title, desc) + base + overlay + "</svg>"
 
 
 def chart_layers(chart: DotPlot | Caterpillar) -> tuple[str, str]:
@@ -329,12 +351,11 @@ def chart_layers(chart: DotPlot | Caterpillar) -> tuple[str, str]:
 
     Drawn on one canvas, base first, they are the elements of ``chart_svg`` in its order; neither has a title
     or description, which are not drawn."""
-    body, width, height = _draw(chart)
+    base, overlay, width, height = _drawn(chart)
     size = _num(width), _num(height)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size[0]}" height="{size[1]}" '
             f'viewBox="0 0 {size[0]} {size[1]}" {_TEXT_ATTRIBUTES}>')
-    overlay = head + "".join(body.overlay_parts) + "</svg>" if body.overlay_parts else ""
-    return head + "".join(body.parts) + "</svg>", overlay
+    return head + base + "</svg>", head + overlay + "</svg>" if overlay else ""
 
 
 def bar_chart_svg(chart: BarChart, *, title: str, desc: str | None = None,
