@@ -376,3 +376,25 @@ def test_every_prose_section_of_every_pack_is_plain(source):
 def test_reading_age_is_measured_as_specified():
     assert reading_age("The cat sat. The dog ran.") < reading_age(
         "Organisational considerations necessitate comprehensive evaluation.")
+
+
+@pytest.mark.parametrize("source", ["mh", "acute", "example"])
+def test_the_peers_chart_and_table_say_joint_exactly_when_the_rank_is_shared(source):
+    """The caterpillar's label and the "Its rank" row give a shared rank as "joint", as the verdict does, and
+    an unshared one without it, for every trust in every quarter."""
+    from reportgen.content.pack import peers_section
+    from reportgen.model import Caterpillar, Figure, walk
+
+    tied = untied = 0
+    for ctx in contexts(source):
+        for code in ctx.result.trusts.trust_code:
+            s = standing(ctx, code)
+            figure = next(b for b, _ in walk((peers_section(ctx, s),)) if isinstance(b, Figure))
+            chart, table = figure.chart, figure.data
+            assert isinstance(chart, Caterpillar) and table is not None
+            row = dict(table.rows)["Its rank"]
+            said = f"{'joint ' if s.tied_with else ''}{T.ordinal(s.rank)}"
+            assert f"ranked {said}" in " ".join(chart.highlight_label), (code, chart.highlight_label)
+            assert row.startswith(f"{said} of {s.size}"), (code, row)
+            tied, untied = tied + bool(s.tied_with), untied + (not s.tied_with)
+    assert tied and untied  # both cases reached

@@ -44,7 +44,7 @@ def _words(items: list[str]) -> str:
 
 def _rank(s: TrustStanding, rank: int | None = None) -> str:
     rank = s.rank if rank is None else rank
-    return f"{'joint ' if s.tied_with and rank == s.rank else ''}{T.ordinal(rank)}"
+    return T.rank_ordinal(rank, s.tied_with if rank == s.rank else 0)
 
 
 def _range(lo: float, hi: float) -> str:
@@ -289,12 +289,12 @@ def _change_rank(s: TrustStanding) -> str:
     p = s.previous
     assert p is not None
     if s.rank_range is None:
-        return f"It ranked {T.ordinal(p.rank)} then and {T.ordinal(s.rank)} now."
+        return f"It ranked {T.ordinal(p.rank)} then and {_rank(s)} now."
     if rank_about_same(s):
-        return (f"Its rank is about the same: {T.ordinal(p.rank)} then and {T.ordinal(s.rank)} now, "
+        return (f"Its rank is about the same: {T.ordinal(p.rank)} then and {_rank(s)} now, "
                 f"inside its likely range.")
     word = "rose" if s.rank < p.rank else "fell"
-    return f"Its rank {word} from {T.ordinal(p.rank)} to {T.ordinal(s.rank)}, beyond its likely range."
+    return f"Its rank {word} from {T.ordinal(p.rank)} to {_rank(s)}, beyond its likely range."
 
 
 def driver_text(d: Driver) -> str:

@@ -202,7 +202,7 @@ def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> 
     cutoffs = tuple(Cutoff(lo, hi) for lo, hi in known) if len(known) == 3 else ()
     label = [f"{s.short}: {s.average:.2f}" + (f" (likely {s.average_range[0]:.2f} to {s.average_range[1]:.2f})"
                                                if s.average_range else "")]
-    ranked = f"ranked {T.ordinal(s.rank)}"
+    ranked = f"ranked {T.rank_ordinal(s.rank, s.tied_with)}"
     if s.scores_rank is not None and s.scores_rank != s.rank:
         ranked += f"; {T.ordinal(s.scores_rank)} on its average alone"
     label.append(ranked)
@@ -225,7 +225,7 @@ def peers_section(ctx: Context, s: TrustStanding, table_first: bool = False) -> 
     rows: list[tuple[str, str]] = [
         ("Its average", f"{s.average:.2f}" + (
             f" (likely {s.average_range[0]:.2f} to {s.average_range[1]:.2f})" if s.average_range else "")),
-        ("Its rank", f"{T.ordinal(s.rank)} of {s.size}" + (
+        ("Its rank", f"{T.rank_ordinal(s.rank, s.tied_with)} of {s.size}" + (
             f" (likely {T.ordinal(s.rank_range[0])} to {T.ordinal(s.rank_range[1])})" if s.rank_range else "")),
     ]
     if cutoffs:

@@ -53,6 +53,11 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def rank_ordinal(rank: int, tied_with: int) -> str:
+    """ "12th", or "joint 12th" when other trusts share the rank."""
+    return f"{'joint ' if tied_with else ''}{ordinal(rank)}"
+
+
 def count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
