@@ -8,7 +8,7 @@ import zipfile
 import pikepdf
 import pytest
 
-from reportgen.model import Document, Figure, Paragraph, Section, Table, walk
+from reportgen.model import Document, Figure, Paragraph, Run, Section, Table, walk
 from reportgen.render import palette
 from reportgen.render.docx import render_docx
 from tests import checkers
@@ -505,3 +505,35 @@ def test_documents_opened_from_the_kept_blank_are_those_python_docx_opens(sample
     for mine, others in zip(ours.part.package.iter_parts(), other.part.package.iter_parts()):
         if isinstance(mine, XmlPart):
             assert mine.element is not others.element and mine.element is not kept[mine.partname][1]
+
+
+def test_pictures_are_those_python_docx_add_picture_writes(monkeypatch, sample_document):
+    """A chart's picture (its inline a copy of one python-docx made, its shape id counted) is, byte for byte in
+    the whole file, the one python-docx's ``add_run().add_picture(png, width)`` writes, with the alt text set on
+    ``wp:docPr`` and ``pic:cNvPr``: for the sample document, and for a document showing the same chart twice
+    (one image part) between two others."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    from reportgen.render import docx as writer
+
+    figures = [b for b, _ in walk(sample_document.blocks) if isinstance(b, Figure)]
+    assert len(figures) == 2
+    again = Document("Pictures", (Section("One", (figures[0], figures[1])), Section("Two", (figures[0],)),
+                                  Paragraph((Run("after"),))))
+    ours = [render_docx(doc) for doc in (sample_document, again)]
+
+    def python_docx_picture(self, png, alt):
+        paragraph = DocxParagraph(self.paragraph(keep_next=True), self.document)
+        inline = paragraph.add_run().add_picture(io.BytesIO(png), width=writer.PICTURE_WIDTH)._inline
+        inline.docPr.set("descr", alt)
+        for c_nv_pr in inline.iter(qn("pic:cNvPr")):
+            c_nv_pr.set("descr", alt)
+
+    monkeypatch.setattr(writer._Writer, "picture", python_docx_picture)
+    theirs = [render_docx(doc) for doc in (sample_document, again)]
+    assert _same(ours[0], theirs[0]) and _same(ours[1], theirs[1])
+    with zipfile.ZipFile(io.BytesIO(ours[1])) as zf:
+        xml = zf.read("word/document.xml").decode()
+        assert len([n for n in zf.namelist() if n.startswith("word/media/")]) == 2
+    assert re.findall(r'<wp:docPr id="(\d+)" name="Picture (\d+)"', xml) == [("1", "1"), ("2", "2"), ("3", "3")]

@@ -50,10 +50,10 @@ from docx.opc.pkgreader import PackageReader
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.shape import CT_Inline
 from docx.oxml.table import CT_Tbl
 from docx.package import Package
 from docx.shared import Cm, Emu, Pt, RGBColor, Twips
-from docx.text.paragraph import Paragraph as DocxParagraph
 
 from ..model import BulletList, Document, Figure, Note, Paragraph, Run, Section, Table
 from .links import resolve
@@ -111,6 +111,8 @@ _W_P_STYLE, _W_KEEP_NEXT, _W_NUM_PR, _W_ILVL, _W_NUM_ID = (
 _W_HYPERLINK, _W_ANCHOR, _W_HISTORY, _R_ID, _W_R_STYLE, _W_U = (
     qn("w:hyperlink"), qn("w:anchor"), qn("w:history"), qn("r:id"), qn("w:rStyle"), qn("w:u"))
 _XML_SPACE = qn("xml:space")
+_W_DRAWING, _WP_EXTENT, _WP_DOC_PR, _A_EXT, _A_BLIP, _PIC_C_NV_PR, _R_EMBED = (
+    qn("w:drawing"), qn("wp:extent"), qn("wp:docPr"), qn("a:ext"), qn("a:blip"), qn("pic:cNvPr"), qn("r:embed"))
 #: What python-docx writes for a tab and a line break inside a run's text.
 _RUN_BREAKS = re.compile(r"(\t|\r|\n)")
 
@@ -377,6 +379,7 @@ class _Writer:
         self.doc = doc
         self.landscape = False
         self.bookmarks: set[str] = set()
+        self.pictures = 0
         #: The body's last ``w:sectPr``: every block is placed before it, as python-docx places them.
         self.end = document.element.body.find(_W_SECT_PR)
         self._characters: dict[int, tuple[Table, tuple[list[int], list[int]]]] = {}
@@ -502,15 +505,35 @@ class _Writer:
                     _bookmark_element(tr.find(_W_TC).find(_W_P), name, len(self.bookmarks))
 
     def figure(self, figure: Figure) -> None:
-        png = chart_png(figure.chart, title=figure.alt)
-        picture_paragraph = DocxParagraph(self.paragraph(keep_next=True), self.document)  # as add_picture
-        inline = picture_paragraph.add_run().add_picture(io.BytesIO(png), width=PICTURE_WIDTH)._inline
-        inline.docPr.set("descr", figure.alt)  # no title: the Caption paragraph below names it
-        for c_nv_pr in inline.iter(qn("pic:cNvPr")):
-            c_nv_pr.set("descr", figure.alt)
+        self.picture(chart_png(figure.chart, title=figure.alt), figure.alt)
         self.paragraph(figure.caption, "Caption", keep_next=False)
         if figure.data is not None:
             self.table(figure.data)
+
+    def picture(self, png: bytes, alt: str) -> None:
+        """A paragraph holding the picture ``png``, ``PICTURE_WIDTH`` wide, with the alt text ``alt`` (``descr``;
+        no title: the Caption paragraph below names it): as python-docx's ``add_run().add_picture(png, width)``
+        writes it, its image part and relationship made by python-docx, its ``wp:inline`` a copy of one that
+        python-docx made (``_inline_template``) with this picture's numbers. The shape's id is python-docx's
+        next id, one more than the largest ``id`` in the document, which only the pictures' ``wp:docPr`` sets
+        (their ``pic:cNvPr`` has 0)."""
+        r_id, image = self.document.part.get_or_add_image(io.BytesIO(png))
+        cx, cy = (str(int(length)) for length in image.scaled_dimensions(PICTURE_WIDTH, None))
+        self.pictures += 1
+        inline = copy.deepcopy(_inline_template())
+        for element in inline.iter(_WP_EXTENT, _A_EXT):
+            element.set("cx", cx)
+            element.set("cy", cy)
+        doc_pr = inline.find(_WP_DOC_PR)
+        doc_pr.set("id", str(self.pictures))
+        doc_pr.set("name", f"Picture {self.pictures}")
+        doc_pr.set("descr", alt)
+        for c_nv_pr in inline.iter(_PIC_C_NV_PR):
+            c_nv_pr.set("name", image.filename)
+            c_nv_pr.set("descr", alt)
+        for blip in inline.iter(_A_BLIP):
+            blip.set(_R_EMBED, r_id)
+        _child(_child(self.paragraph(keep_next=True), _W_R), _W_DRAWING).append(inline)
 
     def note(self, note: Note, depth: int) -> None:
         start = len(self.body)
@@ -521,6 +544,12 @@ class _Writer:
         for element in list(self.body)[start - 1 if start else 0:end]:
             if element.tag == qn("w:p"):
                 _box(element, note.kind)
+
+
+@lru_cache(maxsize=1)
+def _inline_template():
+    """A picture's ``wp:inline`` as python-docx's ``CT_Inline.new_pic_inline`` makes it (numbers to be set)."""
+    return CT_Inline.new_pic_inline(1, "rId1", "image.png", Emu(1), Emu(1))
 
 
 @lru_cache(maxsize=128)
