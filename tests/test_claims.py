@@ -96,6 +96,12 @@ def check_trust(ctx, code: str) -> list[str]:
     reason = reasons.pop()
     if reason == "segment.recovery":
         assert final == 5 and bool(row.recovery_support) and bool(row.recovery_published)
+        # "ranked among the segment N trusts, by its average score": its rank comes after every trust of its
+        # type in a better segment and before every one in a worse, on the segment its scores give
+        assert f"ranked among the segment {adj} trusts" in said["segment"][0].text
+        peers = r.trusts[r.trusts.trust_type == row.trust_type]
+        assert (peers[peers.adjusted_segment < adj].league_rank < row.league_rank).all(), code
+        assert (peers[peers.adjusted_segment > adj].league_rank > row.league_rank).all(), code
     elif reason == "segment.override":
         assert deficit and unadj in (1, 2) and adj == 3 and final == adj
         assert f"would be in segment {unadj}" in said["segment"][0].text

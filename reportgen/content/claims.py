@@ -130,7 +130,8 @@ def _segment_recovery(s: TrustStanding) -> str:
     scores = (f"Its scores alone would put it in segment {s.unadjusted}, and the deficit rule moves it to "
               f"segment {s.adjusted}." if s.override else f"Its scores put it in segment {s.adjusted}.")
     return (f"{s.short} is in segment {s.final}. NHS England has placed it in the {RECOVERY} for intensive "
-            f"support. {scores} Its rank uses segment {s.adjusted}.")
+            f"support. {scores} In the league table it is ranked among the segment {s.adjusted} trusts, by its "
+            f"average score.")
 
 
 def _segment_override(s: TrustStanding) -> str:
