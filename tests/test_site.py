@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 
 from reportgen.config import Config
 from reportgen.content import site
+from reportgen.content.limits import parse_range
 from reportgen.load import load
 from reportgen.quarters import slug
 from reportgen.release import make_context
@@ -198,16 +199,26 @@ def test_rows_in_league_order_type_then_rank(tree, ctx):
 
 def test_segment_rank_and_score_in_words(tree, ctx, codes):
     t = ctx.result.trusts.set_index("trust_code")
+    seen_likely: list[bool] = []
     for row in body_rows(tree):
         code = row.xpath("string(td[1])")
         segment, rank, score = (row.xpath(f"string(td[{i}])") for i in (4, 5, 6))
         r = t.loc[code]
         assert segment.startswith(f"Segment {int(r.final_segment)}")
         expected_rank = f"{int(r.league_rank)} of {int(r.league_size)}"
-        assert rank == expected_rank + (" (tied)" if r.tied else "")
-        assert score == ("no data" if code == codes["no_score"] else f"{r.average_score:.2f}")
+        rank_likely, score_likely = parse_range(r.likely_range_of_rank), parse_range(r.likely_range_of_average_score)
+        notes = (["tied"] if r.tied else []) + ([f"likely {rank_likely[0]:.0f} to {rank_likely[1]:.0f}"]
+                                                if rank_likely else [])
+        assert rank == expected_rank + (f" ({'; '.join(notes)})" if notes else "")
+        if code == codes["no_score"]:
+            assert score == "no data"
+        else:  # the uncertainty shown where NHS England publishes it
+            assert score == f"{r.average_score:.2f}" + (
+                f" (likely {score_likely[0]:.2f} to {score_likely[1]:.2f})" if score_likely else "")
+        seen_likely.append(bool(rank_likely and score_likely))
     assert row_of(tree, codes["segment5"]).xpath("string(td[4])") == "Segment 5 (Recovery Support Programme)"
-    assert any(r.xpath("string(td[5])").endswith("(tied)") for r in body_rows(tree))
+    assert any("(tied" in r.xpath("string(td[5])") for r in body_rows(tree))
+    assert any(seen_likely)
 
 
 def test_national_links_carry_format_and_size(tree):

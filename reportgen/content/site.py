@@ -29,6 +29,7 @@ from ..quarters import slug as quarter_slug
 from ..quarters import sort_key
 from ..render.html import environment, stylesheet
 from . import text as T
+from .limits import parse_range
 from .national import NATIONAL_NAME, Context
 
 INDEX = "index.html"
@@ -69,11 +70,20 @@ def page_title(quarter: str, fictional: bool) -> str:
     return title + FICTIONAL_SUFFIX if fictional else title
 
 
-def rank_text(rank, size, tied: bool) -> str:
-    """ "12 of 61", "4 of 61 (tied)", or "no data"."""
+def rank_text(rank, size, tied: bool, likely=None) -> str:
+    """ "12 of 61", "4 of 61 (tied)", "12 of 61 (likely 8 to 20)", "4 of 61 (tied; likely 1 to 9)", or
+    "no data". ``likely``: NHS England's published likely range of rank, when its league table is loaded."""
     if T.missing(rank):
         return T.NO_DATA
-    return f"{int(rank)} of {int(size)}" + (" (tied)" if tied else "")
+    notes = (["tied"] if tied else []) + ([f"likely {likely[0]:.0f} to {likely[1]:.0f}"] if likely else [])
+    return f"{int(rank)} of {int(size)}" + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def score_text(score, likely=None) -> str:
+    """ "1.32", "1.32 (likely 1.02 to 1.53)" with NHS England's published likely range, or "no data"."""
+    if T.missing(score):
+        return T.NO_DATA
+    return T.score(score) + (f" (likely {likely[0]:.2f} to {likely[1]:.2f})" if likely else "")
 
 
 def segment_text(final_segment, recovery_segment: int) -> str:
@@ -154,8 +164,10 @@ def trust_rows(ctx: Context, formats: tuple[str, ...], sizes: dict[str, dict[str
         rows.append(TrustRow(
             code=code, name=T.text(r.trust_name), trust_type=T.text(r.trust_type), region=T.text(r.region),
             segment=segment_text(r.final_segment, recovery), segment_value=_number(r.final_segment),
-            rank=rank_text(r.league_rank, r.league_size, bool(r.tied)), rank_value=_number(r.league_rank),
-            score=T.score(r.average_score), score_value=_number(r.average_score),
+            rank=rank_text(r.league_rank, r.league_size, bool(r.tied), parse_range(r.likely_range_of_rank)),
+            rank_value=_number(r.league_rank),
+            score=score_text(r.average_score, parse_range(r.likely_range_of_average_score)),
+            score_value=_number(r.average_score),
             packs=packs,
         ))
     return rows
@@ -194,6 +206,7 @@ def quarter_page(ctx: Context, folder: Path, formats: tuple[str, ...], sizes: di
         regions=regions,
         recovery_segment=int(ctx.config["recovery_support"]["segment"]),
         any_not_built=any(not p.built for r in rows for p in r.packs),
+        any_likely=any("likely" in r.rank or "likely" in r.score for r in rows),
         css=Markup(stylesheet(False)),
         generator=f"reportgen {reportgen.__version__}",
     )
