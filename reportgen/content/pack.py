@@ -12,6 +12,7 @@ every metric, the limits and the sources.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ from . import words as W
 from .claims import claims
 from .limits import parse_range
 from .national import NATIONAL_NAME, Context, format_links, opening, segment_cell
-from .peers import domains_of, peer_group, reconciled, the_trust, trust_row
+from .peers import peer_group, reconciled_statuses, the_trust, trust_row
 from .standing import TrustStanding, standing
 
 NATIONAL_FROM_PACK = f"../{NATIONAL_NAME}.html"
@@ -140,17 +141,15 @@ def _height(block) -> float:
 def domain_section(ctx: Context, s: TrustStanding, new_page: bool = False) -> Section:
     cfg = ctx.config
     group = peer_group(ctx, the_trust(ctx, s.code).trust_type)
-    mine = group.domains_by_trust.get(s.code)
-    if mine is None:
-        mine = group.domains.iloc[:0].set_index("domain")
+    mine = group.domains_by_trust.get(s.code, {})
     rows, table_rows, better = [], [], 0
     worst_name, worst_gap = "", -np.inf
     for dom in cfg.domains:
         quartiles = group.domain_quartiles[dom.name]
         lq, med, uq = quartiles if quartiles is not None else (np.nan,) * 3
         have_peers = quartiles is not None
-        if dom.name in mine.index:
-            m = mine.loc[dom.name]
+        m = mine.get(dom.name)
+        if m is not None:
             score, rank, size, n_items = float(m["score"]), int(m["rank"]), int(m["size"]), int(m["n_items"])
             note = f"{score:.2f} ({T.ordinal(rank)} of {size}; {T.count(n_items, 'measure')})"
             rows.append(DotRow(dom.name, score, float(lq) if have_peers else None,
@@ -300,37 +299,50 @@ def trend_section(ctx: Context, s: TrustStanding) -> Section:
 # Every metric
 
 
-def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
-    """Every metric scored for any trust of this trust's type this quarter, with this trust's figures."""
+class MetricRow(NamedTuple):
+    """A measure of the trust's type, with this trust's figures (a row of ``metric_rows``)."""
+
+    metric_id: str
+    raw_id: str
+    description: str
+    domain: str
+    scored: bool
+    score: float
+    value: float
+    units: str
+    period: str
+    median: float
+    rank: float
+    n: int
+    has_raw: bool
+
+
+def metric_records(ctx: Context, code: str) -> list[MetricRow]:
+    """Every metric scored for any trust of this trust's type this quarter, with this trust's figures, by area
+    (in the configuration's order, any other last) and metric id."""
     cfg = ctx.config
     group = peer_group(ctx, the_trust(ctx, code).trust_type)
-    catalogue = group.catalogue
-    mine = group.scores_by_trust.get(code)
-    if mine is None:
-        mine = group.scores.iloc[:0].set_index("metric_id")["value"]
+    scores = group.scores_by_trust.get(code, {})
     raw_mine = group.raw_records_of(code)
     reporting = group.reporting.to_dict()
-    scores = mine.to_dict()
     out = []
-    for c in catalogue.itertuples():
-        rid = cfg.raw_id_of(c.metric_id)
+    for mid, text, domain in group.catalogue_rows:
+        rid = cfg.raw_id_of(mid)
         r = raw_mine.get(rid)
-        scored = c.metric_id in scores and not T.missing(scores[c.metric_id])
-        out.append({
-            "metric_id": c.metric_id, "raw_id": rid, "description": " ".join(str(c.metric_description).split()),
-            "domain": c.domain, "scored": scored, "score": scores.get(c.metric_id, np.nan),
-            "value": r["value"] if r is not None else np.nan, "units": r["units"] if r is not None else "",
-            "period": r["reporting_date"] if r is not None else "",
-            "median": r["median_value"] if r is not None else np.nan,
-            "rank": r["rank"] if r is not None else np.nan,
-            "n": int(reporting.get(rid, 0)),
-            "has_raw": rid in reporting,
-        })
+        scored = mid in scores and not T.missing(scores[mid])
+        out.append(MetricRow(
+            mid, rid, " ".join(str(text).split()), domain, scored, scores.get(mid, np.nan),
+            r["value"] if r is not None else np.nan, r["units"] if r is not None else "",
+            r["reporting_date"] if r is not None else "", r["median_value"] if r is not None else np.nan,
+            r["rank"] if r is not None else np.nan, int(reporting.get(rid, 0)), rid in reporting))
     order = {d.name: i for i, d in enumerate(cfg.domains)}
-    df = pd.DataFrame(out)
-    if df.empty:
-        return df
-    return df.assign(_o=df.domain.map(order)).sort_values(["_o", "metric_id"]).drop(columns="_o").reset_index(drop=True)
+    return sorted(out, key=lambda m: (order.get(m.domain, len(order)), m.metric_id))
+
+
+def metric_rows(ctx: Context, code: str) -> pd.DataFrame:
+    """``metric_records`` as a frame (with no columns when there are none)."""
+    rows = metric_records(ctx, code)
+    return pd.DataFrame(rows, columns=list(MetricRow._fields)) if rows else pd.DataFrame()
 
 
 METRIC_COLUMNS = ("Metric", "Value (period)", "Score", "Peer median", "Rank")
@@ -376,13 +388,13 @@ def one_row_for_missing(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     return out
 
 
-def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.Acronyms) -> Section:
+def metrics_section(ctx: Context, s: TrustStanding, mr: list[MetricRow], expand: W.Acronyms) -> Section:
     """Every metric scored for the trust's type, one table per domain."""
     cfg = ctx.config
-    n_scored = int(mr.scored.sum()) if len(mr) else 0
+    n_scored = sum(m.scored for m in mr)
     intro = f"The trust has scores for {n_scored} of the {len(mr)} measures used for {s.plural}. Rank 1 is best."
-    scored_ids = set(mr.metric_id[mr.scored]) if len(mr) else set()
-    descriptions = dict(zip(mr.metric_id, mr.description)) if len(mr) else {}
+    scored_ids = {m.metric_id for m in mr if m.scored}
+    descriptions = {m.metric_id: m.description for m in mr}
     notes = []
     for c in cfg.combined:
         present = [mid for mid in c.members if mid in scored_ids]
@@ -393,7 +405,7 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
             notes.append(f"The {c.name.lower()} score replaces {len(c.members)} others, shown but not counted.")
     tables = []
     # measures with no figure at all for this trust are named together in a last table, one row per area
-    measures = list(mr.itertuples()) if len(mr) else []
+    measures = mr
     parts = [(dom.name, [m for m in measures if m.domain == dom.name]) for dom in cfg.domains]
     empty = {m.metric_id for _, part in parts for m in part if _metric_row(m, str)[1:] == NO_FIGURES}
     for name, part in parts:
@@ -429,26 +441,27 @@ def metrics_section(ctx: Context, s: TrustStanding, mr: pd.DataFrame, expand: W.
 
 
 def limits_section(ctx: Context, s: TrustStanding) -> Section:
-    mine = domains_of(ctx, s.code).sort_values(["n_items", "domain"])
-    smallest = mine.iloc[0] if len(mine) else None
+    # the area with fewest scores (then the first by name)
+    mine = peer_group(ctx, the_trust(ctx, s.code).trust_type).domains_by_trust.get(s.code, {})
+    smallest = min(mine, key=lambda name: (mine[name]["n_items"], name)) if mine else None
     return Section("What these figures can and cannot tell you", prose.render(
         "pack-limits", rules=F.rule_facts(ctx.config), national=NATIONAL_FROM_PACK, plural=s.plural,
-        n_items=s.n_items, smallest_domain=str(smallest.domain).lower() if smallest is not None else "",
-        smallest_domain_items=T.count(int(smallest.n_items), "score") if smallest is not None else ""),
+        n_items=s.n_items, smallest_domain=str(smallest).lower() if smallest is not None else "",
+        smallest_domain_items=T.count(int(mine[smallest]["n_items"]), "score") if smallest is not None else ""),
         id="limits")
 
 
 def sources_section(ctx: Context, s: TrustStanding) -> Section:
     r = ctx.result
     row = the_trust(ctx, s.code)
-    mine = reconciled(ctx, s.code)
-    counts = {k: int((mine.status == k).sum()) for k in (MATCH, ROUNDING, MISMATCH)}
+    statuses = reconciled_statuses(ctx, s.code)
+    counts = {k: statuses.count(k) for k in (MATCH, ROUNDING, MISMATCH)}
     cut = r.cutoffs
     values = T.join_words([f"{v:.2f}" for v in cut.values]) if cut.values is not None else ""
     blocks = prose.render("pack-sources", quarter=ctx.quarter, national=NATIONAL_FROM_PACK,
                           files=list(ctx.sources), cutoffs_recomputed=cut.values is not None, cutoff_values=values,
                           published_average=row.average_source == "published", counts=counts,
-                          compared=len(mine), fictional=ctx.fictional, plural=s.plural)
+                          compared=len(statuses), fictional=ctx.fictional, plural=s.plural)
     return Section("Where the figures come from", tuple(blocks), id="sources")
 
 
@@ -461,7 +474,7 @@ def pack_document(ctx: Context, code: str, formats: tuple[str, ...] = ("html", "
     row = the_trust(ctx, code)
     s = standing(ctx, code)
     expand = W.Acronyms()
-    mr = metric_rows(ctx, code)
+    mr = metric_records(ctx, code)
     title, blocks = opening(ctx, f"{row.trust_name}: NHS Oversight Framework briefing, {ctx.quarter}")
     subtitle = f"{segment_cell(row)}; {_rank_words(ctx, s)}"
     related = format_links(code, formats, "briefing") + (

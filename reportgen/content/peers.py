@@ -17,11 +17,22 @@ from .limits import parse_range, rank_uncertainty
 
 #: The fields of a raw row that a pack reads (``PeerGroup.raw_records_of``).
 RAW_FIELDS = ("value", "units", "median_value", "reporting_date", "rank")
+#: The fields of an area score that a pack reads (``PeerGroup.domains_by_trust``).
+DOMAIN_FIELDS = ("score", "rank", "size", "n_items")
 
 
 def _groups(frame: pd.DataFrame, column: str) -> dict:
     """The rows of ``frame`` for each value of ``column``, in their order in the frame."""
     return {key: rows for key, rows in frame.groupby(column, sort=False)}
+
+
+def _records(codes: list, keys: list, columns: list[list], fields: tuple[str, ...]) -> dict[str, dict[str, dict]]:
+    """``{code: {key: {field: value}}}`` from the columns of a frame, in its order (a later row of the same code
+    and key replaces an earlier one, as a look-up in a frame indexed by key would not: keys are unique here)."""
+    out: dict[str, dict[str, dict]] = {}
+    for code, key, *values in zip(codes, keys, *columns):
+        out.setdefault(code, {})[key] = dict(zip(fields, values))
+    return out
 
 
 class TrustRows:
@@ -124,8 +135,12 @@ class PeerGroup:
         return out
 
     @cached_property
-    def domains_by_trust(self) -> dict[str, pd.DataFrame]:
-        return {code: rows.set_index("domain") for code, rows in _groups(self.domains, "trust_code").items()}
+    def domains_by_trust(self) -> dict[str, dict[str, dict]]:
+        """Each trust's area scores by area, as plain dicts of ``DOMAIN_FIELDS`` (made for all the type's trusts
+        at once from the columns, not a frame a trust)."""
+        d = self.domains
+        return _records(d["trust_code"].tolist(), d["domain"].tolist(), [d[f].tolist() for f in DOMAIN_FIELDS],
+                        DOMAIN_FIELDS)
 
     # measures ------------------------------------------------------------------------------------------
 
@@ -146,9 +161,19 @@ class PeerGroup:
         return self.scores.drop_duplicates("metric_id")[["metric_id", "metric_description", "domain"]]
 
     @cached_property
-    def scores_by_trust(self) -> dict[str, pd.Series]:
-        return {code: rows.set_index("metric_id")["value"]
-                for code, rows in _groups(self.scores, "trust_code").items()}
+    def catalogue_rows(self) -> list[tuple]:
+        """``catalogue`` as (metric id, description, area) tuples."""
+        c = self.catalogue
+        return list(zip(c["metric_id"].tolist(), c["metric_description"].tolist(), c["domain"].tolist()))
+
+    @cached_property
+    def scores_by_trust(self) -> dict[str, dict]:
+        """Each trust's scores by metric id (the last row of an id, as a look-up by id gives it)."""
+        out: dict[str, dict] = {}
+        sc = self.scores
+        for code, mid, value in zip(sc["trust_code"].tolist(), sc["metric_id"].tolist(), sc["value"].tolist()):
+            out.setdefault(code, {})[mid] = value
+        return out
 
     @cached_property
     def descriptions(self) -> pd.Series:
@@ -164,25 +189,16 @@ class PeerGroup:
             ["trust_code", "metric_id"])
 
     @cached_property
-    def raw_by_trust(self) -> dict[str, pd.DataFrame]:
-        return {code: rows.set_index("metric_id") for code, rows in _groups(self.raw, "trust_code").items()}
-
-    def raw_of(self, code: str) -> pd.DataFrame:
-        """The trust's raw values by metric id (an empty frame when it has none)."""
-        found = self.raw_by_trust.get(code)
-        return found if found is not None else self.raw.iloc[:0].set_index("metric_id")
+    def raw_by_trust(self) -> dict[str, dict[str, dict]]:
+        """Each trust's raw rows by metric id, as plain dicts of the fields a pack reads (``RAW_FIELDS``), made
+        for all the type's trusts at once from the columns (a row of a frame is a new Series at every look-up)."""
+        raw = self.raw
+        return _records(raw["trust_code"].tolist(), raw["metric_id"].tolist(), [raw[f].tolist() for f in RAW_FIELDS],
+                        RAW_FIELDS)
 
     def raw_records_of(self, code: str) -> dict[str, dict]:
-        """The trust's raw rows by metric id, as plain dicts of the fields a pack reads (a row of a frame is a
-        new Series at every look-up). The last trust's are kept: a pack reads its own twice."""
-        last = self.__dict__.get("_last_records")
-        if last is not None and last[0] == code:
-            return last[1]
-        frame = self.raw_of(code)
-        columns = [frame[f].tolist() for f in RAW_FIELDS]
-        records = {rid: dict(zip(RAW_FIELDS, values)) for rid, *values in zip(frame.index.tolist(), *columns)}
-        self.__dict__["_last_records"] = (code, records)
-        return records
+        """The trust's raw rows by metric id (empty when it has none)."""
+        return self.raw_by_trust.get(code, {})
 
     @cached_property
     def reporting(self) -> pd.Series:
@@ -230,13 +246,6 @@ def items_of(ctx, code: str) -> pd.DataFrame:
     return found if found is not None else items.iloc[:0]
 
 
-def domains_of(ctx, code: str) -> pd.DataFrame:
-    """The trust's area scores in the chosen quarter."""
-    d = ctx.result.domains
-    found = _by_trust(ctx, "domains", lambda: _groups(d, "trust_code")).get(code)
-    return found if found is not None else d.iloc[:0]
-
-
 def published_rank(ctx, code: str, metric_id: str) -> int | None:
     """NHS England's published rank of the trust on ``metric_id`` in the chosen quarter, or None."""
     def make() -> dict[str, int]:
@@ -250,8 +259,14 @@ def published_rank(ctx, code: str, metric_id: str) -> int | None:
     return _by_trust(ctx, f"rank {metric_id}", make).get(code)
 
 
-def reconciled(ctx, code: str) -> pd.DataFrame:
-    """The trust's rows of the reconciliation with NHS England's figures, at rule scope."""
-    rec = ctx.reconciliation.detail
-    found = _by_trust(ctx, "reconciliation", lambda: _groups(rec[rec.scope == "rule"], "trust_code")).get(code)
-    return found if found is not None else rec.iloc[:0]
+def reconciled_statuses(ctx, code: str) -> list[str]:
+    """The statuses (match, rounding, mismatch) of the trust's rows of the reconciliation, at rule scope."""
+    def make() -> dict[str, list[str]]:
+        rec = ctx.reconciliation.detail
+        rec = rec[rec.scope == "rule"]
+        out: dict[str, list[str]] = {}
+        for c, status in zip(rec["trust_code"].tolist(), rec["status"].tolist()):
+            out.setdefault(c, []).append(status)
+        return out
+
+    return _by_trust(ctx, "reconciliation statuses", make).get(code, [])
