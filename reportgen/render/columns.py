@@ -34,7 +34,7 @@ from ..model import Table
 PAGE_WIDTH_PT = {False: (210 - 30) / 25.4 * 72, True: (297 - 30) / 25.4 * 72}
 #: Print type size and the cell's horizontal padding, in points: (normal tables, wide tables).
 FONT_PT = {False: 9.0, True: 9.0}
-PADDING_PT = {False: 6.0, True: 3.0}
+PADDING_PT = {False: 6.0, True: 6.0}
 FIRST_PADDING_PT = 2.5  # the first column's left padding (0.25rem at 10pt)
 #: The row headers' share of the width, as the print stylesheet gives it.
 FIRST_SHARE = {False: 0.32, True: 0.20}
