@@ -216,7 +216,11 @@ def league_table(result: QuarterResult, ttype: str, config: Config) -> Table:
 
 def domain_table(result: QuarterResult, ttype: str, config: Config) -> Table:
     t = result.trusts[result.trusts.trust_type == ttype]
-    d = result.domains[result.domains.trust_type == ttype].set_index(["trust_code", "domain"])
+    d = result.domains[result.domains.trust_type == ttype]
+    # each (trust, area)'s score, rank and size, looked up in a dict rather than a row of a frame each time
+    found: dict[tuple[str, str], tuple] = {}
+    for key in zip(d["trust_code"], d["domain"], d["score"], d["rank"], d["size"]):
+        found.setdefault(key[:2], key[2:])
     names = [dom.name for dom in config.domains]
     columns = ["Trust"]
     for n in names:
@@ -225,9 +229,9 @@ def domain_table(result: QuarterResult, ttype: str, config: Config) -> Table:
     for r in t.itertuples():
         cells = [f"{r.trust_name} ({r.trust_code})"]
         for n in names:
-            if (r.trust_code, n) in d.index:
-                row = d.loc[(r.trust_code, n)]
-                cells += [T.score(row["score"]), f"{int(row['rank'])} of {int(row['size'])}"]
+            if (r.trust_code, n) in found:
+                score, rank, size = found[(r.trust_code, n)]
+                cells += [T.score(score), f"{int(rank)} of {int(size)}"]
             else:
                 cells += [T.NO_DATA, T.NO_DATA]  # no score in the area, so no rank in it either
         rows.append(tuple(cells))
