@@ -153,15 +153,22 @@ def _sheet(sheet: Sheet, styles: _Styles) -> tuple[str, str]:
     for col in frame.columns:
         given = sheet.formats.get(col)
         kinds.append((given, styles.number(given) if given else None, col in sheet.links))
+    texts: dict[str, str] = {}  # a plain text cell's XML, made once for each text (names, shorthand repeat)
     for values in frame.itertuples(index=False, name=None):
         cells = []
         for (fmt, number_style, link), value in zip(kinds, values):
-            if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            kind = type(value)
+            if kind is float or kind is int or (
+                    kind is not str and isinstance(value, numbers.Real) and not isinstance(value, bool)):
                 cells.append(_number_cell(float(value), fmt, number_style))
             elif link:
                 cells.append(_text_cell(str(value), href=f"#{_quoted(str(value))}.A1"))
             else:
-                cells.append(_text_cell(str(value)))
+                text = str(value)
+                cell = texts.get(text)
+                if cell is None:
+                    cell = texts[text] = _text_cell(text)
+                cells.append(cell)
         out.append(_row(*cells))
     out.append("</table:table>")
     last = first + len(frame)
