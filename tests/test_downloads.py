@@ -518,3 +518,18 @@ def test_site_national_document_and_pack_link_the_downloads(tmp_path, ctx):
     rows = read_csv_rows((folder / "trusts" / target).resolve())
     assert {r[2] for r in rows[1:]} == {code}
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_each_trust_s_rows_are_what_writing_them_alone_gives():
+    from reportgen.downloads import trust_rows_csv
+
+    frame = pd.DataFrame({
+        "Trust_code": ["R1", "R1", "R2", None, "R1", "R3"],
+        "Trust_name": ['A "quoted" name', "two\nlines", "'=SUM(A1)", "no code", 'end quote"', "plain"],
+        "Value": [1.5, float("nan"), 0.1, 2.0, -0.0, 1e-7],
+        "Rank": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"),
+    })
+    alone = {code: rows.to_csv(index=False, lineterminator="\n")
+             for code, rows in frame.groupby("Trust_code", sort=False)}
+    assert trust_rows_csv(frame) == alone
+    assert list(trust_rows_csv(frame)) == ["R1", "R2", "R3"]

@@ -136,8 +136,33 @@ def write_downloads(ctx, folder: Path, ledger=None) -> dict:
             make = write_xlsx if d.fmt == "XLSX" else write_ods
             outputs[d.href] = ledger.produce(d.href, f"{d.fmt}:{key}", lambda make=make: make(book))
     # Each trust's rows of the metrics file, neutralised once for all trusts.
-    for code, rows in safe_frame(tables.metrics).groupby("Trust_code", sort=False):
+    for code, text in trust_rows_csv(safe_frame(tables.metrics)).items():
         name = trust_csv(str(code))
         if name is not None:
-            put(name, "\ufeff" + rows.to_csv(index=False, lineterminator="\n"))
+            put(name, "\ufeff" + text)
     return outputs
+
+
+def trust_rows_csv(frame) -> dict[str, str]:
+    """Each trust's rows of ``frame`` as CSV (its header, then the rows in order), by trust code in order of first
+    appearance; a row without a code is in none. The frame is written as CSV once and cut into its records
+    (a record ends at a line end outside quotes: its quotes so far are even), which is what writing each
+    trust's rows on their own gives, since a row's text depends on that row alone."""
+    text = frame.to_csv(index=False, lineterminator="\n")
+    header, _, body = text.partition("\n")
+    records: list[str] = []
+    pending = ""
+    for line in body.split("\n")[:-1]:
+        pending += line + "\n"
+        if pending.count('"') % 2 == 0:
+            records.append(pending)
+            pending = ""
+    codes = frame["Trust_code"].tolist()
+    if pending or len(records) != len(codes):  # not cut as expected: each trust's rows written on their own
+        return {code: rows.to_csv(index=False, lineterminator="\n")
+                for code, rows in frame.groupby("Trust_code", sort=False)}
+    parts: dict[str, list[str]] = {}
+    for code, record in zip(codes, records):
+        if isinstance(code, str):
+            parts.setdefault(code, [header + "\n"]).append(record)
+    return {code: "".join(lines) for code, lines in parts.items()}
