@@ -31,8 +31,11 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell neutralised; numeric columns unchanged."""
     out = frame.copy()
     for column in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
+        values = out[column]
+        if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            # a column is mapped only if a cell needs it: most hold no text a spreadsheet would take for a formula
+            if any(isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values.tolist()):
+                out[column] = values.map(neutralise)
     return out
 
 
