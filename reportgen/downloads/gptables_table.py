@@ -73,31 +73,17 @@ def usable() -> bool:
     return version("gptables") in CHECKED and stock_sha256() == STOCK_SHA256
 
 
-def _empty(value) -> bool:
-    """pandas' ``isna`` for a cell of one of the ``_PLAIN`` types."""
-    return value is None or (isinstance(value, float) and value != value)
-
-
 def _right_aligned(header: list, rows: list[list], dtypes: list) -> list[bool] | None:
     """gptables' ``_apply_column_alignments``: shorthand cells taken out, each column typed by pandas'
     ``convert_dtypes`` from the type it had (text stays text; numbers were objects once gptables put the header
     row above them), right-aligned when numeric; the first column (there are no index columns) never. None
     when a header is itself shorthand (gptables then keeps the header row in the typing)."""
-    found: dict[str, bool] = {}
-
-    def shorthand(v) -> bool:
-        if not isinstance(v, str):
-            return False
-        hit = found.get(v)
-        if hit is None:
-            hit = found[v] = _SHORTHAND.search(v) is not None
-        return hit
-
-    if any(shorthand(h) for h in header):
+    if any(_SHORTHAND.search(h) for h in header):
         return None
+    short = {v for row in rows for v in row if type(v) is str and _SHORTHAND.search(v)}  # cells are str, not subclasses
     out = []
     for c, dtype in enumerate(dtypes):
-        values = [np.nan if shorthand(row[c]) else row[c] for row in rows]
+        values = [np.nan if type(v) is str and v in short else v for v in (row[c] for row in rows)]
         kind = pd.Series(values, dtype=dtype if isinstance(dtype, pd.StringDtype) else object).convert_dtypes().dtype
         out.append(c > 0 and pd.api.types.is_numeric_dtype(kind))
     return out
@@ -138,9 +124,9 @@ def write_table_elements(ws: GPWorksheet, pos: list, gptable, auto_width: bool) 
                 if type(v) is str and v in blanks:
                     row[c] = blank[c]
 
-    # gptables' checks, in its order
-    empty = [[_empty(v) for v in row] for row in rows]
-    if not rows or all(all(e) for e in empty):
+    # gptables' checks, in its order (only rows with an empty cell can fail the first two)
+    empty = [e for e in ([v is None or (isinstance(v, float) and v != v) for v in row] for row in rows) if any(e)]
+    if not rows or (len(empty) == len(rows) and all(all(e) for e in empty)):
         raise ValueError(f"""
             {gptable.table_name} contains only null or whitespace cells.
             Please provide alternative table containing data.
@@ -150,7 +136,7 @@ def write_table_elements(ws: GPWorksheet, pos: list, gptable, auto_width: bool) 
             Empty or null row found in {gptable.table_name}.
             Please remove blank rows before passing data to GPTable.
             """)
-    if any(any(e) for e in empty):
+    if empty:
         warnings.warn(f"""
             Empty or null cell found in {gptable.table_name}. The reason for
             missingness should be included in the `GPTable.instructions` attribute.
