@@ -615,7 +615,8 @@ def build(ctx: Context, out_dir: Path, formats: tuple[str, ...] = FORMATS, packs
     report.written += [folder / n for n, o in site.items() if o.written]
     report.seconds["site"] = time.perf_counter() - t0
     report.stale = sorted({*ledger.stale, *report.stale})
-    complete = not report.failures and not report.stopped
+    # A request that left files out of date is not recorded as done: made again, it says so again.
+    complete = not report.failures and not report.stopped and not report.stale
     ledger.save(report.outputs, request if complete else "", {n: o for n, o in others.items() if n not in site})
     report.seconds["total"] = time.perf_counter() - t_all
     return report

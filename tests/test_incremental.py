@@ -136,6 +136,15 @@ def test_trust_with_no_national_writes_that_trusts_files_only_and_names_the_data
     assert warnings == [f"reportgen: warning: --no-national left the national document and the quarter's data "
                         f"files as they were, but 3 of those data files ({', '.join(stale)}) no longer match "
                         f"the input: build without --no-national to bring them up to date."]
+    # The same request again writes nothing and says so again: it is not "nothing changed".
+    before = snapshot(out)
+    again = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--formats", FORMATS,
+                                      "--jobs", "2", "--trust", "X86", "--no-national"])
+    assert again.exit_code == 0, again.output
+    assert "Nothing changed" not in again.output
+    assert [line for line in again.output.splitlines() if line.startswith("reportgen: warning: --no-national")] \
+        == warnings
+    assert changed(before, snapshot(out)) == set()
     # Their old keys stay in the manifest, so the next whole build writes them, and only them.
     before = snapshot(out)
     assert "warning: --no-national" not in run(data, out)
