@@ -79,7 +79,8 @@ def build(data: Data, out: PathLike, quarter: str | None = None,
     """Write the documents of one quarter (default: the latest) under ``out``, as ``reportgen build`` does.
 
     ``trusts`` limits the packs to these trust codes; ``national=False`` leaves
-    the national document out; ``packs=False`` writes no packs.
+    the national document and the quarter's data files as they were (``BuildReport.stale``
+    names those left out of date); ``packs=False`` writes no packs.
     """
     from .release import build as run_build
     from .release import make_context, parse_formats
