@@ -41,7 +41,7 @@ MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
 
 #: The libraries whose version can change the bytes of an output.
-LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "python-docx", "pillow", "cairosvg", "pypng", "zlib-ng", "tinycss2",
+LIBRARIES = ("weasyprint", "pydyf", "python-docx", "pillow", "cairosvg", "pypng", "zlib-ng", "tinycss2",
              "cssselect2", "tinyhtml5", "pyphen", "fonttools", "jinja2", "markupsafe", "lxml", "pandas", "numpy",
              "markdown-it-py")
 #: The native libraries that lay out and draw text.

@@ -10,7 +10,7 @@ the figure ``scripts/bench_release.py`` reports) beside ``WORKER_MEMORY_LIMIT_KB
 and its CPU seconds by stage. With ``--stages``, the national PDF is then made
 again in this process one stage at a time, with the resident memory reached in
 each (Linux: the peak is reset before each stage): HTML parsing, the cascade,
-the boxes, layout, ``write_pdf`` and ``finish_pdf``. Run it on data of several
+the boxes, layout and ``write_pdf`` (with the PDF/UA repair). Run it on data of several
 sizes to see how the peak grows with the number of trusts. It measures; it does
 not enforce a limit.
 """
@@ -88,12 +88,17 @@ def stages(ctx) -> None:
     html = context = None
     for name in ("pages", "root", "context", "html"):
         held.pop(name)
+    descriptions = link_descriptions(doc, "pdf")
+
+    def finisher(document, written) -> None:
+        pdf.repair(written, lang=doc.lang, link_descriptions=descriptions)
+
     with pdf._source_date(doc.date):
-        raw = stage("write_pdf", lambda: held["document"].write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False))
+        data = stage("write_pdf", lambda: held["document"].write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False,
+                                                                       finisher=finisher))
     held.clear()
     stage("collect", gc.collect)
-    stage("finish_pdf", lambda: pdf.finish_pdf(raw, lang=doc.lang, link_descriptions=link_descriptions(doc, "pdf")))
-    print(f"  {len(raw) // 1024} KB before finish_pdf")
+    print(f"  {len(data) // 1024} KB")
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
     python3 scripts/bench_render.py [--repeat 3]
 
 Prints, per document size: PDF pages, and the best wall-clock seconds of
-render_html, render_pdf (WeasyPrint + pikepdf) and render_docx. The first
+render_html, render_pdf (WeasyPrint and the PDF/UA repair) and render_docx. The first
 render in a process pays for imports and font set-up, so it is timed apart.
 """
 from __future__ import annotations

@@ -91,6 +91,18 @@ def test_raw_weasyprint_output_leaves_page_numbers_untreed(sample_document, tmp_
         assert len({m.page for m in untreed}) == len(pdf.pages)
 
 
+def test_page_numbers_and_continued_lines_are_pagination_artifacts(pdf_path, tables):
+    """Margin-box content is marked ``/Artifact <</Type /Pagination>>``: the page number on every page, and
+    the "(continued)" line too on each page a table runs on to."""
+    continued = sorted(tables[1]["body_pages"])[1:]
+    with pikepdf.open(pdf_path) as pdf:
+        for n, page in enumerate(pdf.pages, start=1):
+            pagination = [op for op in pikepdf.parse_content_stream(page)
+                          if str(op.operator) == "BDC" and op.operands[0] == "/Artifact"
+                          and op.operands[1].get("/Type") == "/Pagination"]
+            assert len(pagination) >= (2 if n in continued else 1), n
+
+
 def test_page_numbers_still_print(pdf_path):
     assert "Page 2 of" in pdf_content.page_text(pdf_path, 2)
 

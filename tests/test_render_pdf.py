@@ -8,7 +8,7 @@ import pytest
 
 from reportgen.model import Document, Figure, Paragraph, Section, Table, walk
 from reportgen.render.html import render_html
-from reportgen.render.pdf import PdfRenderError, finish_pdf, fold_structure, html_to_pdf, render_pdf
+from reportgen.render.pdf import PdfRenderError, fold_structure, html_to_pdf, render_pdf
 from tests import checkers, pdf_content
 from tests.conftest import AWKWARD_NAME, FIGURE_ALT, LONG_TABLE_ROWS
 
@@ -136,23 +136,51 @@ def test_no_weasyprint_error_or_warning_while_rendering_the_sample(sample_docume
     assert noise == []  # not even warnings (e.g. CSS WeasyPrint ignores)
 
 
-def test_folding_is_idempotent(pdf_path):
+def test_no_fragment_is_left_to_fold(pdf_path):
+    """No /Part follows a /Part, and no /Table without a caption follows a /Table, among any element's kids."""
     with pikepdf.open(pdf_path) as pdf:
-        assert fold_structure(pdf) == {"Part": 0, "Table": 0}
+        for elem in [pdf.Root.StructTreeRoot] + checkers._struct_elements(pdf):
+            kids = [k for k in checkers._kids(elem) if checkers._is_elem(k)]
+            for before, after in zip(kids, kids[1:]):
+                assert not (before.S == after.S == "/Part")
+                first = next((k for k in checkers._kids(after) if checkers._is_elem(k)), None)
+                assert not (before.S == after.S == "/Table" and (first is None or first.S != "/Caption"))
 
 
 def test_raw_weasyprint_output_really_is_split(sample_document):
-    """Guards the premise: without folding, WeasyPrint gives a /Table per page."""
-    raw = html_to_pdf(render_html(sample_document, for_pdf=True))
-    import io
+    """Guards the premise: without folding, WeasyPrint gives a /Table per page, and a /Part per page."""
+    html = render_html(sample_document, for_pdf=True)
+    raw = html_to_pdf(html)
+    with pikepdf.open(__import__("io").BytesIO(raw)) as pdf:
+        kinds = [str(e.S) for e in checkers._struct_elements(pdf)]
+    assert kinds.count("/Table") >= 3 + 3 and kinds.count("/Part") >= 4
+    counts: dict[str, int] = {}
+    html_to_pdf(html, finisher=lambda document, pdf: counts.update(fold_structure(pdf)))
+    assert counts["Table"] == kinds.count("/Table") - 3 and counts["Part"] == kinds.count("/Part") - 1
 
-    with pikepdf.open(io.BytesIO(raw)) as pdf:
-        counts = fold_structure(pdf)
-    assert counts["Table"] >= 3 and counts["Part"] >= 3
-    from reportgen.render.links import link_descriptions
 
-    assert finish_pdf(raw, lang="en-GB", link_descriptions=link_descriptions(sample_document, "pdf")) \
-        == render_pdf(sample_document)
+def test_file_identifier_is_the_digest_of_the_file_without_it(pdf_path):
+    """The trailer /ID: two 16-byte strings, the MD5 of the file as written before the entry was added, and
+    nothing in the file moved by adding it (qpdf finds every object where the cross-reference stream says)."""
+    import hashlib
+    import re
+
+    data = pdf_path.read_bytes()
+    with pikepdf.open(pdf_path) as pdf:
+        ids = [bytes(s) for s in pdf.trailer.ID]
+        assert pdf.check_pdf_syntax() == []
+    assert len(ids) == 2 and ids[0] == ids[1] and len(ids[0]) == 16
+    entry = re.search(rb"/ID \[<([0-9a-f]{32})> <\1>\]", data)
+    assert entry is not None and bytes.fromhex(entry.group(1).decode()) == ids[0]
+    assert hashlib.md5(data[:entry.start()] + data[entry.end():]).digest() == ids[0]
+
+
+def test_every_structure_element_in_the_file_is_in_its_tree(pdf_path):
+    """The elements the repair leaves out of the tree (repeated header rows, folded fragments, page
+    numbers) are not left in the file as structure elements that no tree reaches."""
+    with pikepdf.open(pdf_path) as pdf:
+        in_file = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/StructElem"]
+        assert len(in_file) == len(checkers._struct_elements(pdf))
 
 
 def test_table_without_rows_across_pages_still_renders():

@@ -1,10 +1,10 @@
-"""The PDF writer: the HTML page through WeasyPrint as PDF/UA-1, then repaired.
+"""The PDF writer: the HTML page through WeasyPrint as PDF/UA-1, repaired as WeasyPrint writes it.
 
 WeasyPrint tags the PDF (structure tree, /Lang, /Alt from the SVG
 ``<title>``), but a table that crosses a page break becomes one /Table per
 page (Kozea/WeasyPrint#2903) and ``<main>`` one /Part per page. ``fold_structure``
-joins those pieces with pikepdf, so each table is one /Table with one /THead
-and every data cell still names its column headers.
+joins those pieces, so each table is one /Table with one /THead and every data
+cell still names its column headers.
 
 Header rows repeat on every printed page. WeasyPrint tags each repeated copy
 as a /THead of that page's /Table; the fold drops those copies from the
@@ -17,6 +17,10 @@ above the repeated header row, in the top margin (``CONTINUED_CSS``): margin-box
 content too, so also an artifact. Header cells get a /Scope and link
 annotations a /Contents that describes the target.
 
+The repairs (``repair``) run as ``write_pdf``'s finisher, on WeasyPrint's own PDF
+objects before they are written: the file is written once, already repaired, and
+never read back.
+
 The output is
 byte-identical for the same document: dates come from ``Document.date``
 (also as ``SOURCE_DATE_EPOCH`` while WeasyPrint writes, so that fontTools,
@@ -28,17 +32,15 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import io
+import hashlib
 import logging
 import os
-import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-import pikepdf
-from pikepdf import Array, Dictionary, Name, String
+import pydyf
 
 from ..fonts import SHIPPED_FAMILY
 from ..model import Document
@@ -127,8 +129,11 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    """Raw WeasyPrint PDF/UA-1 output for a page; raises on any logged ERROR."""
+def html_to_pdf(html: str, *, base_url: str | None = None, finisher: Callable | None = None) -> bytes:
+    """WeasyPrint's PDF/UA-1 output for a page; raises on any logged ERROR.
+
+    ``finisher(document, pdf)`` is given the ``pydyf.PDF`` before it is written (``repair`` does its work
+    there); without one the output is WeasyPrint's own, unrepaired."""
     from .weasyprint_ua import HTML  # no style for every element's ::marker, footnote and note pseudo-elements
 
     _whole_string_svg_text()  # chart labels shaped and drawn as whole strings, where WeasyPrint was checked
@@ -144,7 +149,7 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
             too_wide = overflowing(document)
             if too_wide:
                 raise PdfRenderError("content runs off the page (it would be cut off): " + "; ".join(too_wide[:5]))
-            pdf = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+            pdf = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finisher)
     finally:
         logger.removeHandler(handler)
     if handler.messages:
@@ -216,54 +221,93 @@ def _source_date(date: str) -> Iterator[None]:
 
 def render_pdf(doc: Document) -> bytes:
     """The document as a tagged PDF/UA-1 file (bytes, deterministic)."""
+    descriptions = link_descriptions(doc, "pdf")
+
+    def finisher(document, pdf) -> None:
+        repair(pdf, lang=doc.lang, link_descriptions=descriptions)
+
     with _source_date(doc.date):
-        raw = html_to_pdf(render_html(doc, for_pdf=True))
+        data = html_to_pdf(render_html(doc, for_pdf=True), finisher=finisher)
     # WeasyPrint's boxes, styles and PDF objects are held in reference cycles, which only the cycle
-    # collector frees: collected now, their memory is reused by pikepdf rather than added to it.
+    # collector frees: collected now, once, rather than left to grow with the next document.
     gc.collect()
-    return finish_pdf(raw, lang=doc.lang, link_descriptions=link_descriptions(doc, "pdf"))
+    return with_file_identifier(data)
 
 
-def finish_pdf(raw: bytes, *, lang: str, link_descriptions: dict[str, str] | None = None) -> bytes:
-    """Repair WeasyPrint's structure tree and catalogue; save deterministically."""
-    with pikepdf.open(io.BytesIO(raw)) as pdf:
-        repeated_headers: list = []
-        tree = _read_tree(pdf)  # read once; the repairs below walk it in Python
-        fold_structure(pdf, repeated_headers, tree)
-        mark_artifacts(pdf, repeated_headers, tree)
-        scope_header_cells(pdf, tree)
-        group_figures(pdf, tree)
-        describe_links(pdf, link_descriptions or {})
-        root = pdf.Root
-        root.Lang = String(lang)
-        if Name.ViewerPreferences not in root:
-            root.ViewerPreferences = Dictionary()
-        root.ViewerPreferences.DisplayDocTitle = True
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-        return out.getvalue()
+def with_file_identifier(data: bytes) -> bytes:
+    """The PDF with a file identifier (ISO 32000-1 14.4) derived from its content: the MD5 of the file as
+    written, twice, in its trailer dictionary.
+
+    pydyf writes an identifier only by serialising and compressing every object a second time to hash it
+    (about 15 CPU ms an 8-page pack, more than the whole repair). The trailer dictionary is the last thing
+    in the file and no offset points inside it, so the entry is added there without moving anything an
+    offset names."""
+    start = data.rindex(b"startxref")
+    trailer = data.index(b"<<", int(data[start + 9:].split()[0])) + 2
+    digest = hashlib.md5(data, usedforsecurity=False).hexdigest().encode("ascii")
+    return data[:trailer] + b"/ID [<" + digest + b"> <" + digest + b">]" + data[trailer:]
+
+
+def repair(pdf, *, lang: str, link_descriptions: dict[str, str] | None = None) -> None:
+    """Repair WeasyPrint's structure tree, content and catalogue in ``pdf``, the ``pydyf.PDF`` that
+    ``write_pdf`` passes to its finisher before writing it."""
+    repeated_headers: list[_Elem] = []
+    tree = _read_tree(pdf)  # read once; the repairs below walk it in Python
+    fold_structure(pdf, repeated_headers, tree)
+    reached = list(tree.descendants()) if tree is not None else []  # the folded tree's elements
+    mark_artifacts(pdf, repeated_headers, tree, reached)
+    scope_header_cells(tree)
+    group_figures(reached)
+    describe_links(pdf, link_descriptions or {})
+    _blank_unreached(pdf, tree, reached)
+    pdf.catalog["Lang"] = pydyf.String(lang)
+    preferences = pdf.catalog.get("ViewerPreferences")
+    if not isinstance(preferences, pydyf.Dictionary):
+        preferences = pdf.catalog["ViewerPreferences"] = pydyf.Dictionary()
+    preferences["DisplayDocTitle"] = "true"
 
 
 # --- structure tree repair -------------------------------------------------
 #
-# The tree is read from the PDF once (``_read_tree``) into ``_Elem`` objects, and each repair walks those
-# in Python: reading a dictionary's keys through pikepdf costs a microsecond or more each time, and four
-# repairs each reading the whole tree was most of ``finish_pdf``'s time. The fold changes the PDF and the
-# ``_Elem`` tree alike, so the later repairs see the folded tree.
+# ``repair`` runs as WeasyPrint's finisher: it gets the ``pydyf.PDF`` before it is written, every object
+# still a Python object (a dictionary, an array, each page's content stream a list of operators). An
+# indirect object is ``pdf.objects[number]``, referred to as ``b"<number> 0 R"``; a name is a ``str``
+# ("/Table"). The tree is read once (``_read_tree``) into ``_Elem`` objects and each repair walks those;
+# the fold changes the PDF's dictionaries and the ``_Elem`` tree alike, so the later repairs see the
+# folded tree. Nothing is parsed or serialised twice: the PDF is written once, repaired.
 
-# pikepdf makes a new Name for each ``Name.X`` attribute read: made once here.
-_A, _ID, _K, _MCID, _PG, _S, _TYPE = (Name(n) for n in ("/A", "/ID", "/K", "/MCID", "/Pg", "/S", "/Type"))
-_MCR = Name("/MCR")
+
+#: The null object, as pydyf writes a ``bytes`` value: as it is.
+_NULL = b"null"
+
+
+def _number(reference: bytes) -> int:
+    """The object number of a reference, ``b"12 0 R"`` -> 12."""
+    return int(reference.split(b" ", 1)[0])
+
+
+def _resolve(pdf, value):
+    """The object a reference names, or the value itself if it is not a reference."""
+    return pdf.objects[_number(value)] if type(value) is bytes else value
+
+
+def _text(value) -> str:
+    """A PDF string or name as text."""
+    if isinstance(value, pydyf.String):
+        string = value.string
+        return string.decode("latin-1") if isinstance(string, bytes) else str(string)
+    return str(value)
 
 
 class _Elem:
-    """A structure element as read once: its dictionary, its /S (as text, "/Table") and its kids in order,
-    each an ``_Elem`` or what the PDF holds there (an MCID, a marked-content or object reference)."""
+    """A structure element as read once: its dictionary, its reference, its /S (as text, "/Table") and its
+    kids in order, each an ``_Elem`` or what the PDF holds there (an MCID, a reference to an object
+    reference or a marked-content reference)."""
 
-    __slots__ = ("obj", "tag", "kids", "_elements")
+    __slots__ = ("obj", "number", "ref", "tag", "kids", "_elements")
 
-    def __init__(self, obj, tag: str | None, kids: list) -> None:
-        self.obj, self.tag, self.kids = obj, tag, kids
+    def __init__(self, obj, number: int, ref: bytes | None, tag: str | None, kids: list) -> None:
+        self.obj, self.number, self.ref, self.tag, self.kids = obj, number, ref, tag, kids
         self._elements: list[_Elem] | None = None
 
     def elements(self) -> list[_Elem]:
@@ -283,43 +327,44 @@ class _Elem:
     def set_kids(self, kids: list) -> None:
         """Replace the kids, in the PDF as an array."""
         self.kids, self._elements = kids, None
-        self.obj.K = Array([k.obj if type(k) is _Elem else k for k in kids])
+        self.obj["K"] = pydyf.Array([k.ref if type(k) is _Elem else k for k in kids])
 
     def append(self, kid) -> None:
         """Add a kid at the end, in the PDF to the /K array."""
         self.kids.append(kid)
         self._elements = None
-        self.obj.K.append(kid.obj if type(kid) is _Elem else kid)
+        k = self.obj.get("K")
+        if not isinstance(k, list):
+            k = self.obj["K"] = pydyf.Array([] if k is None else [k])
+        k.append(kid.ref if type(kid) is _Elem else kid)
 
 
-def _is_struct(obj) -> bool:
-    """A structure element: a dictionary with an /S (a marked-content or object reference has none)."""
-    return isinstance(obj, Dictionary) and _S in obj
-
-
-def _kids(elem) -> list:
-    k = elem.get(_K)
+def _kids(obj) -> list:
+    k = obj.get("K")
     if k is None:
         return []
-    if isinstance(k, Array):
+    if isinstance(k, list):
         return list(k)
     return [k]
 
 
-def _read(obj, tag: str | None) -> _Elem:
+def _read(pdf, number: int, ref: bytes, tag: str | None) -> _Elem:
+    obj = pdf.objects[number]
     kids = _kids(obj)
     for i, kid in enumerate(kids):
-        if type(kid) is not int and isinstance(kid, Dictionary):  # an MCID is read as an int
-            kid_tag = kid.get(_S)
+        if type(kid) is bytes:  # a reference; an MCID is an int
+            kid_number = _number(kid)
+            target = pdf.objects[kid_number]
+            kid_tag = target.get("S") if isinstance(target, dict) else None
             if kid_tag is not None:
-                kids[i] = _read(kid, str(kid_tag))
-    return _Elem(obj, tag, kids)
+                kids[i] = _read(pdf, kid_number, kid, str(kid_tag))
+    return _Elem(obj, number, ref, tag, kids)
 
 
-def _read_tree(pdf: pikepdf.Pdf) -> _Elem | None:
+def _read_tree(pdf) -> _Elem | None:
     """The StructTreeRoot and every element reached from it, or None for an untagged PDF."""
-    root = pdf.Root.get(Name.StructTreeRoot)
-    return None if root is None else _read(root, None)
+    ref = pdf.catalog.get("StructTreeRoot")
+    return None if ref is None else _read(pdf, _number(ref), ref, None)
 
 
 def _tag(elem) -> str | None:
@@ -355,8 +400,8 @@ def _column_header_ids(table: _Elem) -> dict[int, list]:
             continue
         for row in (k for k in part.elements() if k.tag == "/TR"):
             for j, cell in enumerate(_cells(row)):
-                if _ID in cell.obj:
-                    ids.setdefault(j, []).append(cell.obj.ID)
+                if "ID" in cell.obj:
+                    ids.setdefault(j, []).append(cell.obj["ID"])
     return ids
 
 
@@ -366,7 +411,7 @@ def _join_table(target: _Elem, fragment: _Elem, repeated_headers: list) -> None:
     The fragment's /THead is a repeated copy of the header row: it is left out
     of the tree and added to ``repeated_headers``, to be marked as an artifact.
     """
-    repeated_headers.extend(k.obj for k in fragment.elements() if k.tag == "/THead")
+    repeated_headers.extend(k for k in fragment.elements() if k.tag == "/THead")
     body = next((k for k in target.elements() if k.tag == "/TBody"), None)
     if body is None:
         # Only the caption and header row fitted on the first page: adopt the
@@ -374,26 +419,25 @@ def _join_table(target: _Elem, fragment: _Elem, repeated_headers: list) -> None:
         body = next((k for k in fragment.elements() if k.tag == "/TBody"), None)
         if body is None:
             raise ValueError("continuation table has no /TBody")
-        body.obj.P = target.obj
+        body.obj["P"] = target.ref
         target.append(body)
     headers = _column_header_ids(target)
     for row in _body_rows(fragment):
-        if row.obj.P.objgen != body.obj.objgen:
-            row.obj.P = body.obj
+        if row.obj.get("P") != body.ref:
+            row.obj["P"] = body.ref
             body.append(row)
         for j, cell in enumerate(_cells(row)):
             if cell.tag != "/TD" or j not in headers:
                 continue
-            attrs = cell.obj.get(_A)
+            attrs = cell.obj.get("A")
             if attrs is None:
-                cell.obj.A = Dictionary(O=Name.Table, Headers=Array())
-                attrs = cell.obj.A
-            if Name.Headers not in attrs:
-                attrs.Headers = Array()
-            present = {bytes(h) for h in attrs.Headers}
+                attrs = cell.obj["A"] = pydyf.Dictionary({"O": "/Table", "Headers": pydyf.Array()})
+            if "Headers" not in attrs:
+                attrs["Headers"] = pydyf.Array()
+            present = {_text(h) for h in attrs["Headers"]}
             for h in headers[j]:
-                if bytes(h) not in present:
-                    attrs.Headers.append(h)
+                if _text(h) not in present:
+                    attrs["Headers"].append(h)
 
 
 def _fold_children(elem: _Elem, counts: dict[str, int], repeated_headers: list) -> None:
@@ -407,7 +451,7 @@ def _fold_children(elem: _Elem, counts: dict[str, int], repeated_headers: list) 
         if previous is not None and previous.tag == "/Part" and _tag(kid) == "/Part":
             for grandkid in kid.kids:
                 if type(grandkid) is _Elem:
-                    grandkid.obj.P = previous.obj
+                    grandkid.obj["P"] = previous.ref
                 previous.append(grandkid)
             counts["Part"] += 1
             continue
@@ -422,22 +466,32 @@ def _fold_children(elem: _Elem, counts: dict[str, int], repeated_headers: list) 
         _fold_children(kid, counts, repeated_headers)
 
 
+def _string_bytes(text: str) -> bytes:
+    """A text string's bytes as pydyf writes them (ASCII, or UTF-16BE after a byte order mark): the order
+    of a name tree's keys."""
+    try:
+        return text.encode("ascii")
+    except UnicodeEncodeError:
+        return b"\xfe\xff" + text.encode("utf-16-be")
+
+
 def _id_tree(root: _Elem, pdf) -> None:
     """Add the /IDTree that ISO 32000-1 14.7.2 requires when elements carry /ID."""
-    found: dict[bytes, object] = {}
+    found: dict[str, bytes | None] = {}
     for elem in root.descendants():
-        if _ID in elem.obj:
-            found[bytes(elem.obj.ID)] = elem.obj
+        if "ID" in elem.obj:
+            found[_text(elem.obj["ID"])] = elem.ref
     if not found:
         return
     names: list = []
-    for key in sorted(found):
-        names += (String(key), found[key])
-    root.obj.IDTree = pdf.make_indirect(Dictionary(Names=Array(names)))
+    for key in sorted(found, key=_string_bytes):
+        names += (pydyf.String(key), found[key])
+    id_tree = pydyf.Dictionary({"Names": pydyf.Array(names)})
+    pdf.add_object(id_tree)
+    root.obj["IDTree"] = id_tree.reference
 
 
-def fold_structure(pdf: pikepdf.Pdf, repeated_headers: list | None = None,
-                   tree: _Elem | None = None) -> dict[str, int]:
+def fold_structure(pdf, repeated_headers: list | None = None, tree: _Elem | None = None) -> dict[str, int]:
     """Join per-page /Part and /Table fragments. Returns how many were folded.
 
     The /THead elements of repeated header rows are dropped from the tree and
@@ -459,175 +513,182 @@ def fold_structure(pdf: pikepdf.Pdf, repeated_headers: list | None = None,
 
 # --- artifacts: repeated header rows and page numbers ---------------------------
 
-def _marked_content(elem, page=None):
-    """Yield ``(page objgen, MCID)`` for every marked-content reference under ``elem``."""
-    page = elem.get(_PG, page)
-    for kid in _kids(elem):
-        if isinstance(kid, int):
-            yield page.objgen, int(kid)
-        elif isinstance(kid, Dictionary) and kid.get(_TYPE) == _MCR:
-            yield kid.get(_PG, page).objgen, int(kid.get(_MCID))
-        elif _is_struct(kid):
-            yield from _marked_content(kid, page)
+def _marked_content(pdf, elem: _Elem, page: bytes | None = None) -> Iterator[tuple[bytes | None, int]]:
+    """Yield ``(page reference, MCID)`` for every marked-content reference under ``elem``."""
+    page = elem.obj.get("Pg", page)
+    for kid in elem.kids:
+        if type(kid) is int:
+            yield page, kid
+        elif type(kid) is _Elem:
+            yield from _marked_content(pdf, kid, page)
+        else:
+            target = _resolve(pdf, kid)
+            if isinstance(target, dict) and target.get("Type") == "/MCR":
+                yield target.get("Pg", page), int(target["MCID"])
 
 
-#: How WeasyPrint opens a marked-content sequence of a structure element: ``/Tag <</MCID n>> BDC``
-#: (a name, a one-key property list and the operator, separated by white space).
-_MCID_BDC = re.compile(rb"/([A-Za-z][A-Za-z0-9]*)\s+<<\s*/MCID\s+(\d+)\s*>>\s+BDC\b")
+def _pages(pdf) -> Iterator[tuple[bytes, pydyf.Dictionary]]:
+    """Each page's reference and dictionary, in order."""
+    for number in pdf.pages["Kids"][::3]:
+        yield f"{number} 0 R".encode("ascii"), pdf.objects[number]
 
 
-def _rewrite_marked_content(pdf: pikepdf.Pdf, page, repeated: set[int], pagination: set[int]) -> int:
-    """Turn the MCID sequences in ``repeated`` into ``/Artifact BMC`` and those in
-    ``pagination`` into ``/Artifact <</Type /Pagination>> BDC``. Returns how many.
+#: What a marked-content sequence becomes: a repeated header row an artifact, a page number (or other
+#: margin-box content) a pagination artifact.
+_REPEATED, _PAGINATION = b"/Artifact BMC", b"/Artifact <</Type /Pagination>> BDC"
 
-    The page's one content stream is edited where each such sequence opens and left as it is
-    elsewhere (parsing and rewriting every operator of every page was most of the PDF's repair
-    time). A page whose stream is not as WeasyPrint writes it (several streams, or a sequence
-    not found exactly once) is rewritten operator by operator instead."""
+
+def _rewrite_marked_content(stream, repeated: set[int], pagination: set[int]) -> int:
+    """Turn the MCID sequences in ``repeated`` into ``/Artifact BMC`` and those in ``pagination``
+    into ``/Artifact <</Type /Pagination>> BDC`` in a page's content stream. Returns how many.
+
+    WeasyPrint opens a structure element's marked-content sequence with three operands in the stream's
+    list: the tag ("/Span"), a property list dictionary with only an /MCID, and ``BDC``; the three
+    become one."""
     if not repeated and not pagination:
         return 0
-    contents = page.obj.get(Name.Contents)
-    if isinstance(contents, pikepdf.Stream):
-        data = contents.read_bytes()
-        wanted = repeated | pagination
-        found = [int(m.group(2)) for m in _MCID_BDC.finditer(data)]
-        if sorted(mcid for mcid in found if mcid in wanted) == sorted(wanted):
-
-            def artifact(match: re.Match) -> bytes:
-                mcid = int(match.group(2))
-                if mcid in repeated:
-                    return b"/Artifact BMC"
-                if mcid in pagination:
-                    return b"/Artifact <</Type /Pagination>> BDC"
-                return match.group(0)
-
-            page.obj.Contents = pdf.make_stream(_MCID_BDC.sub(artifact, data))
-            return len(wanted)
-    return _rewrite_operators(pdf, page, repeated, pagination)
-
-
-def _rewrite_operators(pdf: pikepdf.Pdf, page, repeated: set[int], pagination: set[int]) -> int:
-    """``_rewrite_marked_content`` by parsing and rewriting every operator of the page."""
-    changed = 0
-    ops: list = []
-    for instruction in pikepdf.parse_content_stream(page):
-        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-            ops.append(instruction)
+    items = stream.stream
+    kept: list = []
+    start = changed = 0
+    dictionary = pydyf.Dictionary
+    for i in [i for i, kind in enumerate(map(type, items)) if kind is dictionary]:
+        item = items[i]
+        mcid = item.get("MCID")
+        if mcid in repeated:
+            replacement = _REPEATED
+        elif mcid in pagination:
+            replacement = _PAGINATION
+        else:
             continue
-        operands, operator = list(instruction.operands), instruction.operator
-        if str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], Dictionary) \
-                and Name.MCID in operands[1]:
-            mcid = int(operands[1].MCID)
-            if mcid in repeated:
-                operands, operator = [Name.Artifact], pikepdf.Operator("BMC")
-                changed += 1
-            elif mcid in pagination:
-                operands = [Name.Artifact, Dictionary(Type=Name.Pagination)]
-                changed += 1
-        ops.append((operands, operator))
+        if i == 0 or len(item) != 1 or i + 1 == len(items) or items[i + 1] != b"BDC" \
+                or not isinstance(items[i - 1], str) or not items[i - 1].startswith("/"):
+            continue
+        kept += items[start:i - 1]
+        kept.append(replacement)
+        start = i + 2
+        changed += 1
     if changed:
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+        kept += items[start:]
+        stream.stream = kept
     return changed
 
 
-def mark_artifacts(pdf: pikepdf.Pdf, repeated_headers: list, tree: _Elem | None = None) -> dict[str, int]:
+def mark_artifacts(pdf, repeated_headers: list[_Elem], tree: _Elem | None = None,
+                   reached: list[_Elem] | None = None) -> dict[str, int]:
     """Mark repeated header rows and untreed content (page numbers) as artifacts.
 
     A marked sequence whose ParentTree element is not reached from the
     StructTreeRoot is either a repeated header row (``repeated_headers``) or
     margin-box content: it becomes an artifact and its ParentTree entry null.
-    ``tree``: the PDF's tree as ``_read_tree`` read it (read here if not given).
+    ``tree``: the PDF's tree as ``_read_tree`` read it (read here if not given); ``reached``: its elements.
     """
     counts = {"repeated header": 0, "pagination": 0}
     tree = tree or _read_tree(pdf)
     if tree is None:
         return counts
-    repeated: dict[tuple, set[int]] = {}
+    repeated: dict[bytes | None, set[int]] = {}
     for head in repeated_headers:
-        for page, mcid in _marked_content(head):
+        for page, mcid in _marked_content(pdf, head):
             repeated.setdefault(page, set()).add(mcid)
-    reachable = {elem.obj.objgen for elem in tree.descendants()}
-    nums = tree.obj.ParentTree.get(Name.Nums, Array())
+    reachable = {elem.ref for elem in (tree.descendants() if reached is None else reached)}
+    nums = _resolve(pdf, tree.obj["ParentTree"]).get("Nums", ())
     by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-    for page in pdf.pages:
-        key = page.obj.get(Name.StructParents)
+    for ref, page in _pages(pdf):
+        key = page.get("StructParents")
         if key is None or int(key) not in by_key:
             continue
-        entries = by_key[int(key)]
-        if not isinstance(entries, Array):
+        entries = _resolve(pdf, by_key[int(key)])
+        if not isinstance(entries, list):
             continue
-        mine = repeated.get(page.obj.objgen, set())
+        mine = repeated.get(ref, set())
         orphans = set()
         for mcid, elem in enumerate(entries):
-            if isinstance(elem, Dictionary) and elem.objgen not in reachable:
-                entries[mcid] = None
+            if type(elem) is bytes and elem not in reachable:
+                entries[mcid] = _NULL
                 if mcid not in mine:
                     orphans.add(mcid)
-        _rewrite_marked_content(pdf, page, mine, orphans)
+        contents = page.get("Contents")
+        for stream in (contents if isinstance(contents, list) else [contents]):
+            _rewrite_marked_content(_resolve(pdf, stream), mine, orphans)
         counts["repeated header"] += len(mine)
         counts["pagination"] += len(orphans)
     return counts
 
 
+def _blank_unreached(pdf, tree: _Elem | None, reached: list[_Elem]) -> None:
+    """Empty the structure elements the repairs left out of the tree (repeated header rows, the table and
+    /Part fragments folded into others, margin-box content), so that the file holds no structure element
+    that is not in its tree. Any the ParentTree still names (an annotation's parent) is kept."""
+    if tree is None:
+        return
+    kept = {elem.number for elem in reached}
+    refs = {elem.ref for elem in reached}
+    for value in _resolve(pdf, tree.obj["ParentTree"]).get("Nums", ())[1::2]:
+        for ref in (value if isinstance(value, list) else [value]):
+            if type(ref) is bytes and ref != _NULL and ref not in refs:
+                kept.add(_number(ref))
+    for obj in pdf.objects:
+        if type(obj) is pydyf.Dictionary and obj.number not in kept and obj.get("Type") == "/StructElem":
+            obj.clear()
+
+
 # --- table header scope and link descriptions ------------------------------------
 
-def scope_header_cells(pdf: pikepdf.Pdf, tree: _Elem | None = None) -> None:
-    """/Scope /Column on header-row cells and /Scope /Row on row headers (the HTML's scope).
-
-    ``tree``: the PDF's tree as ``_read_tree`` read it (read here if not given)."""
+def scope_header_cells(tree: _Elem | None) -> None:
+    """/Scope /Column on header-row cells and /Scope /Row on row headers (the HTML's scope)."""
     def visit(elem: _Elem, scope) -> None:
         for kid in elem.elements():
             if kid.tag == "/THead":
-                visit(kid, _COLUMN)
+                visit(kid, "/Column")
             elif kid.tag in ("/TBody", "/TFoot"):
-                visit(kid, _ROW)
+                visit(kid, "/Row")
             elif kid.tag == "/TH" and scope is not None:
-                if _A not in kid.obj:
-                    kid.obj.A = Dictionary(O=Name.Table)
-                kid.obj.A.Scope = scope
+                attrs = kid.obj.get("A")
+                if attrs is None:
+                    attrs = kid.obj["A"] = pydyf.Dictionary({"O": "/Table"})
+                attrs["Scope"] = scope
             elif kid.tag == "/TR":
                 visit(kid, scope)
             else:
                 visit(kid, None)
 
-    tree = tree or _read_tree(pdf)
     if tree is not None:
         visit(tree, None)
 
 
-_COLUMN, _ROW = Name("/Column"), Name("/Row")
-
-
-def group_figures(pdf: pikepdf.Pdf, tree: _Elem | None = None) -> int:
+def group_figures(elements: Iterable[_Elem]) -> int:
     """An HTML ``<figure>`` becomes /NonStruct, which readers flatten, leaving the /Figure and its
     /Caption unrelated siblings; a /Div groups them (the caption its last child). Returns how many.
 
-    ``tree``: the PDF's tree as ``_read_tree`` read it (read here if not given)."""
+    ``elements``: the structure tree's elements."""
     found = 0
-    tree = tree or _read_tree(pdf)
-    for elem in tree.descendants() if tree is not None else ():
+    for elem in elements:
+        if elem.tag != "/NonStruct":
+            continue
         tags = {k.tag for k in elem.elements()}
-        if elem.tag == "/NonStruct" and "/Figure" in tags and "/Caption" in tags:
-            elem.obj.S = Name.Div
+        if "/Figure" in tags and "/Caption" in tags:
+            elem.obj["S"] = "/Div"
             elem.tag = "/Div"
             found += 1
     return found
 
 
-def describe_links(pdf: pikepdf.Pdf, descriptions: dict[str, str]) -> None:
+def describe_links(pdf, descriptions: dict[str, str]) -> None:
     """Give every link annotation a /Contents that describes its target (Matterhorn 28-012)."""
-    for page in pdf.pages:
-        for annot in page.obj.get(Name.Annots, Array()):
-            if annot.get(Name.Subtype) != Name.Link:
+    for _, page in _pages(pdf):
+        for ref in _resolve(pdf, page.get("Annots", ())):
+            annot = _resolve(pdf, ref)
+            if annot.get("Subtype") != "/Link":
                 continue
-            action = annot.get(Name.A)
-            if action is not None and Name.URI in action:
-                target = str(action.URI)
-            elif Name.Dest in annot and isinstance(annot.Dest, (String, Name)):
-                target = "#" + str(annot.Dest).lstrip("/")
+            action = _resolve(pdf, annot.get("A"))
+            dest = annot.get("Dest")
+            if isinstance(action, dict) and "URI" in action:
+                target = _text(action["URI"])
+            elif isinstance(dest, (pydyf.String, str)):
+                target = "#" + _text(dest).lstrip("/")
             else:
-                target = str(annot.get(Name.Contents, ""))
+                target = _text(annot.get("Contents", ""))
             text = descriptions.get(target)
             if text is None:
                 text = f"Link to {target}"
-            annot.Contents = String(text)
+            annot["Contents"] = pydyf.String(text)
