@@ -89,11 +89,23 @@ def test_continuation_rows_know_their_column_headers(pdf_path):
             for j, cell in enumerate(cells[1:], start=1):
                 headers = {bytes(h) for h in cell.A.Headers}
                 assert row_header in headers and header_ids[j] in headers
-        # /IDTree maps every element /ID
-        tree = pdf.Root.StructTreeRoot
-        names = tree.IDTree.Names
-        ids = {bytes(names[i]) for i in range(0, len(names), 2)}
+        # /IDTree maps every element /ID, and every /Headers entry names one of them (not a repeated header
+        # cell of a later page, which left the tree)
+        ids = id_tree_names(pdf.Root.StructTreeRoot.IDTree)
         assert set(header_ids) <= ids
+        named = [bytes(h) for e in checkers._struct_elements(pdf) if "/A" in e and "/Headers" in e.A
+                 for h in e.A.Headers]
+        assert named and set(named) <= ids, set(named) - ids
+
+
+def id_tree_names(node) -> set[bytes]:
+    """Every key of a name tree (its /Names pairs, through its /Kids)."""
+    found = set()
+    if "/Names" in node:
+        found |= {bytes(node.Names[i]) for i in range(0, len(node.Names), 2)}
+    for kid in node.get("/Kids", []):
+        found |= id_tree_names(kid)
+    return found
 
 
 def test_text_is_extractable_with_awkward_names(pdf_path):

@@ -422,6 +422,8 @@ def _join_table(target: _Elem, fragment: _Elem, repeated_headers: list) -> None:
         body.obj["P"] = target.ref
         target.append(body)
     headers = _column_header_ids(target)
+    # the repeated header cells leave the tree: a moved cell names the first header row's cells instead
+    dropped = {_text(h) for ids in _column_header_ids(fragment).values() for h in ids}
     for row in _body_rows(fragment):
         if row.obj.get("P") != body.ref:
             row.obj["P"] = body.ref
@@ -434,6 +436,8 @@ def _join_table(target: _Elem, fragment: _Elem, repeated_headers: list) -> None:
                 attrs = cell.obj["A"] = pydyf.Dictionary({"O": "/Table", "Headers": pydyf.Array()})
             if "Headers" not in attrs:
                 attrs["Headers"] = pydyf.Array()
+            elif dropped:
+                attrs["Headers"] = pydyf.Array(h for h in attrs["Headers"] if _text(h) not in dropped)
             present = {_text(h) for h in attrs["Headers"]}
             for h in headers[j]:
                 if _text(h) not in present:
