@@ -259,3 +259,32 @@ def test_header_row_never_ends_a_page_alone():
                 if elem.S == "/Table":
                     kinds = [str(k.S) for k in elem.K]
                     assert "/THead" not in kinds or "/TBody" in kinds, (filler, kinds)
+
+
+def test_a_process_that_wrote_a_pdf_ends_without_a_message():
+    """WeasyPrint's font configuration is dropped before the interpreter ends: its clean-up would otherwise
+    print "Exception ignored in FontConfiguration.__del__" as the process exits (here, as a worker leaves
+    it: a pack's PDF written, then what survived frozen)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """
+import gc
+import reportgen.release as R
+from reportgen.config import Config
+from reportgen.content.pack import pack_document
+from reportgen.load import load
+from reportgen.render.html import render_html
+from reportgen.render.pdf import html_to_pdf
+dataset = load(["data"], Config.load())
+ctx = R.make_context(dataset, dataset.config, dataset.latest_quarter)
+code = ctx.result.trusts.trust_code.iloc[0]
+html_to_pdf(render_html(R.placed(pack_document(ctx, code, ("pdf",)), ctx, code, packs=True), for_pdf=True))
+gc.collect()
+gc.freeze()
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

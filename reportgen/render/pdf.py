@@ -30,6 +30,7 @@ fonts rather than the clock), the typeface is the one shipped in
 """
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import gc
 import hashlib
@@ -74,6 +75,9 @@ def _font_config():
     # One FontConfiguration per process: fontconfig set-up is the slow part.
     from weasyprint.text.fonts import FontConfiguration
 
+    # Dropped before the interpreter tears its modules down: its __del__ removes a temporary folder with
+    # shutil.rmtree, which is None by then ("Exception ignored in FontConfiguration.__del__").
+    atexit.register(_font_config.cache_clear)
     return FontConfiguration()
 
 
