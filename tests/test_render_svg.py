@@ -371,6 +371,23 @@ def test_charts_drawn_in_the_kept_memory_are_those_drawn_in_fresh_memory(monkeyp
         assert raster._PIXELS.surface is kept[0] and raster._PIXELS.rows is kept[1], name
 
 
+def test_charts_drawn_in_several_threads_at_once_are_those_drawn_one_at_a_time():
+    """Each thread draws in memory of its own: charts drawn by four threads at once, each several times, are the
+    PNGs drawn one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = ["caterpillar-labelled", "bar-vertical", "dot-plot", "caterpillar"]
+    charts = [ALL_CHARTS[name]() for name in names]
+    alone = [_digest(raster.chart_png(chart, title="t")) for chart in charts]
+
+    def draw(k: int) -> list[str]:
+        return [_digest(raster.chart_png(charts[k], title="t")) for _ in range(4)]
+
+    with ThreadPoolExecutor(len(charts)) as pool:
+        drawn = list(pool.map(draw, range(len(charts))))
+    assert drawn == [[digest] * 4 for digest in alone]
+
+
 def _digest(png: bytes) -> str:
     return hashlib.sha256(png).hexdigest()
 

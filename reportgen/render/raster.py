@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,10 +34,11 @@ DPI = 200
 PNG_LEVEL = 2
 
 
-class _Pixels:
-    """The one block of memory a process's chart surfaces draw in, kept and reused, and the one its PNG rows are
+class _Pixels(threading.local):
+    """The one block of memory a thread's chart surfaces draw in, kept and reused, and the one its PNG rows are
     written in: a chart's surface is about 2 MB, and memory the allocator takes fresh from the system for each
-    chart is paid for again, a page fault a page (about 1,400 a chart), as it is first written."""
+    chart is paid for again, a page fault a page (about 1,400 a chart), as it is first written. Each thread has
+    its own (Cairo lets other threads run while it draws), and draws one chart at a time."""
 
     def __init__(self) -> None:
         self.surface = bytearray()
@@ -59,8 +61,8 @@ _PIXELS = _Pixels()
 
 
 def _surface(width: int, height: int, pixels: bytes | None = None) -> cairocffi.ImageSurface:
-    """An RGB24 image surface over the process's kept memory, holding ``pixels`` (RGB24, as Cairo lays them
-    out for this size) or else painted white. Only one chart is drawn at a time in a process."""
+    """An RGB24 image surface over the thread's kept memory, holding ``pixels`` (RGB24, as Cairo lays them
+    out for this size) or else painted white. A thread draws one chart at a time."""
     stride = cairocffi.ImageSurface.format_stride_for_width(cairocffi.FORMAT_RGB24, width)
     memory = _PIXELS.surface_for(width, height, stride)
     if pixels is not None:
