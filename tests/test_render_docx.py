@@ -537,3 +537,10 @@ def test_pictures_are_those_python_docx_add_picture_writes(monkeypatch, sample_d
         xml = zf.read("word/document.xml").decode()
         assert len([n for n in zf.namelist() if n.startswith("word/media/")]) == 2
     assert re.findall(r'<wp:docPr id="(\d+)" name="Picture (\d+)"', xml) == [("1", "1"), ("2", "2"), ("3", "3")]
+
+
+def test_no_thumbnail_of_a_blank_page(docx_path):
+    """The template's thumbnail (a blank page) is left out: a file browser would show it as the preview."""
+    with zipfile.ZipFile(docx_path) as z:
+        assert not any("thumbnail" in name for name in z.namelist()), z.namelist()
+        assert b"metadata/thumbnail" not in z.read("_rels/.rels")

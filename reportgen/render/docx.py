@@ -889,6 +889,14 @@ def _keep_used_styles(document) -> None:
             element.remove(style)
 
 
+def _drop_thumbnail(document) -> None:
+    """Leave out the template's thumbnail: a picture of a blank page, which file browsers would show as
+    the document's preview."""
+    rels = document.part.package.rels
+    for rid in [rid for rid, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
+        del rels[rid]
+
+
 @lru_cache(maxsize=4)
 def _styled_blank(lang: str) -> bytes:
     """python-docx's default template with this project's styles, page and language ``lang`` set up,
@@ -896,6 +904,7 @@ def _styled_blank(lang: str) -> bytes:
     document (the same bytes result). Its parts are stored, not deflated: each document reads them
     again, and writes its own package deflated."""
     document = docx.Document()
+    _drop_thumbnail(document)
     _drop_styles_with_effects(document)
     _set_styles(document)
     _set_page(document)
