@@ -533,3 +533,17 @@ def test_each_trust_s_rows_are_what_writing_them_alone_gives():
              for code, rows in frame.groupby("Trust_code", sort=False)}
     assert trust_rows_csv(frame) == alone
     assert list(trust_rows_csv(frame)) == ["R1", "R2", "R3"]
+
+
+def test_each_trusts_csv_holds_its_rows_of_the_metrics_csv_as_written_there(folder, files):
+    """A trust's own CSV is the metrics file's header and that trust's rows, character for character (whole
+    numbers written "75", not "75.0", as in the metrics file)."""
+    header, *rows = files["metrics"].read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    code_at = next(csv.reader([header])).index("Trust_code")
+    by_trust: dict[str, list[str]] = {}
+    for row in rows:
+        by_trust.setdefault(next(csv.reader([row]))[code_at], []).append(row)
+    assert len(by_trust) == 61
+    for code, lines in by_trust.items():
+        own = (folder / trust_csv(code)).read_text(encoding="utf-8-sig")
+        assert own == header + "".join(lines), code

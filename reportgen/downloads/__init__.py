@@ -105,7 +105,7 @@ def write_downloads(ctx, folder: Path, ledger=None) -> dict:
 
     Returns each file as ``{name inside the quarter's folder: incremental.Output}``. With a ``ledger``
     (``incremental.Ledger`` of the quarter's folder), a file that would not change is left as it is."""
-    from ..csvsafe import csv_text, safe_frame
+    from ..csvsafe import csv_text, safe_frame, whole_numbers
     from ..incremental import Ledger, bytes_key
     from .csvfiles import dictionary_frame
     from .ods import write_ods
@@ -135,8 +135,9 @@ def write_downloads(ctx, folder: Path, ledger=None) -> dict:
         if d.fmt in ("XLSX", "ODS"):
             make = write_xlsx if d.fmt == "XLSX" else write_ods
             outputs[d.href] = ledger.produce(d.href, f"{d.fmt}:{key}", lambda make=make: make(book))
-    # Each trust's rows of the metrics file, neutralised once for all trusts.
-    for code, text in trust_rows_csv(safe_frame(tables.metrics)).items():
+    # Each trust's rows of the metrics file, as that file writes them (whole numbers without ".0"), neutralised
+    # once for all trusts.
+    for code, text in trust_rows_csv(safe_frame(whole_numbers(tables.metrics))).items():
         name = trust_csv(str(code))
         if name is not None:
             put(name, "\ufeff" + text)
