@@ -13,8 +13,9 @@ goes to CairoSVG's own function. For each letter it makes the calls that decide 
 numbers in the same order: ``move_to`` the cursor, ``rel_move_to`` the text-anchor offset, ``show_text`` the
 letter; the cursor then moves by the letter's advance, Cairo's own, asked once per font, size and
 transformation and kept. The outline path is left out (with no stroke, CairoSVG strokes it in a transparent
-colour, which draws nothing); the cursor and bounding box are set as CairoSVG sets them. So the pixels are
-CairoSVG's own (``tests/test_cairosvg_text.py`` compares them on every kind of chart).
+colour, which draws nothing); the cursor is set as CairoSVG sets it, and so is the bounding box on a picture
+that defines a gradient, pattern or marker (the only things that read it). So the pixels are CairoSVG's own
+(``tests/test_cairosvg_text.py`` compares them on every kind of chart).
 
 When: only on a CairoSVG release listed in ``CHECKED`` whose ``text`` function and ``Surface.draw`` (which calls
 ``text`` a second time to fill it) are, source for source, those this was written against (``STOCK_SHA256``);
@@ -85,6 +86,11 @@ def _position(node: Any) -> tuple[str, str] | None:
     return x, y
 
 
+def plain(node: Any) -> bool:
+    """Whether ``text`` draws ``node`` on its own path (a plain text element) rather than by CairoSVG's."""
+    return _position(node) is not None
+
+
 def text(surface: Any, node: Any, draw_as_text: bool = False) -> None:
     """Draw a text ``node`` as CairoSVG's ``text`` does (see the module's description)."""
     position = _position(node)
@@ -122,7 +128,10 @@ def text(surface: Any, node: Any, draw_as_text: bool = False) -> None:
     d_x, d_y = cursor_d
     moved = bool(d_x or d_y)
     aligned = bool(x_align or y_align)
-    # the bounding box of CairoSVG's points for each letter, kept as four numbers (no tuple a letter to collect)
+    # the bounding box of CairoSVG's points for each letter, kept as four numbers (no tuple a letter to collect);
+    # CairoSVG reads it only for a gradient, pattern or marker (``calculate_bounding_box``), so it is worked out
+    # only on a picture that defines one
+    boxed = bool(surface.gradients or surface.patterns or surface.markers)
     low_x = low_y = inf
     high_x = high_y = -inf
     for letter in content:
@@ -137,14 +146,14 @@ def text(surface: Any, node: Any, draw_as_text: bool = False) -> None:
                 context.rel_move_to(x_align, y_align)
             context.show_text(letter)
         x = x + extents[4]
-        ax, bx = x + x_align + d_x, x + x_align + extents[4] + d_x
-        ay, by = y + y_align + d_y, y + y_align + extents[3] + d_y
-        low_x, high_x = min(low_x, ax, bx), max(high_x, ax, bx)
-        low_y, high_y = min(low_y, ay, by), max(high_y, ay, by)
+        if boxed:
+            ax, bx = x + x_align + d_x, x + x_align + extents[4] + d_x
+            ay, by = y + y_align + d_y, y + y_align + extents[3] + d_y
+            low_x, high_x = min(low_x, ax, bx), max(high_x, ax, bx)
+            low_y, high_y = min(low_y, ay, by), max(high_y, ay, by)
     surface.cursor_position = (x, y)
-    # CairoSVG reads it only for a gradient or pattern fill, a filter, mask or clip, which a plain text has not
     bounding_box = (low_x, low_y, high_x - low_x, high_y - low_y)
-    if is_valid_bounding_box(bounding_box):
+    if boxed and is_valid_bounding_box(bounding_box):
         node["text_bounding_box"] = bounding_box
     return None
 
