@@ -45,6 +45,17 @@ def changed(before: dict, after: dict) -> set[str]:
     return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
 
 
+def change_x86_value(data: Path) -> None:
+    """X86's Q4 Category 2 response time, 37.83 minutes, made 37.91."""
+    path = data / FILES[0]
+    text = path.read_text(encoding="utf-8-sig")
+    row = ("Q4 2025/26,South West,Ambulance trust,Ambulance,X86,Example Brackenwick Ambulance NHS Trust,"
+           "Access to services,Urgent and emergency care,OF0017,Average Category 2 ambulance response time,"
+           "Q4 2025/26,mins,37.83,")
+    assert text.count(row) == 1
+    path.write_text(text.replace(row, row.replace("37.83", "37.91")), encoding="utf-8-sig")
+
+
 @pytest.fixture()
 def built(tmp_path):
     data = data_copy(tmp_path / "data")
@@ -96,13 +107,7 @@ def test_force_writes_every_file_again(built):
 
 def test_one_trusts_changed_value_rewrites_its_pack_only(built):
     data, out = built
-    path = data / FILES[0]
-    text = path.read_text(encoding="utf-8-sig")
-    row = ("Q4 2025/26,South West,Ambulance trust,Ambulance,X86,Example Brackenwick Ambulance NHS Trust,"
-           "Access to services,Urgent and emergency care,OF0017,Average Category 2 ambulance response time,"
-           "Q4 2025/26,mins,37.83,")
-    assert text.count(row) == 1
-    path.write_text(text.replace(row, row.replace("37.83", "37.91")), encoding="utf-8-sig")
+    change_x86_value(data)
     before = snapshot(out)
     run(data, out)
     # The value appears in X86's pack and in the data downloads that hold every trust's metrics alone: its
@@ -118,32 +123,22 @@ def test_trust_with_no_national_writes_that_trusts_files_only_and_names_the_data
     """``--trust X --no-national`` writes X's pack and X's own CSV; the national document and the quarter's
     data files are left as they were, with a warning naming them, and the next whole build writes them."""
     data, out = built
-    path = data / FILES[0]
-    text = path.read_text(encoding="utf-8-sig")
-    row = ("Q4 2025/26,South West,Ambulance trust,Ambulance,X86,Example Brackenwick Ambulance NHS Trust,"
-           "Access to services,Urgent and emergency care,OF0017,Average Category 2 ambulance response time,"
-           "Q4 2025/26,mins,37.83,")
-    path.write_text(text.replace(row, row.replace("37.83", "37.91")), encoding="utf-8-sig")
+    change_x86_value(data)
     before = snapshot(out)
-    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--formats", FORMATS,
-                                       "--jobs", "2", "--trust", "X86", "--no-national"])
-    assert result.exit_code == 0, result.output
+    output = run(data, out, "--trust", "X86", "--no-national")
     own = {f"{QUARTER_DIR}/trusts/X86.html", f"{QUARTER_DIR}/trusts/X86.docx",
            f"{QUARTER_DIR}/data/trust-metrics/X86.csv"}
     assert changed(before, snapshot(out)) == own | {f"{QUARTER_DIR}/{MANIFEST}"}
     stale = ["data/2025-26-q4-league-tables.ods", "data/2025-26-q4-league-tables.xlsx", "data/2025-26-q4-metrics.csv"]
-    warnings = [line for line in result.output.splitlines() if line.startswith("reportgen: warning: --no-national")]
+    warnings = [line for line in output.splitlines() if line.startswith("reportgen: warning: --no-national")]
     assert warnings == [f"reportgen: warning: --no-national left the national document and the quarter's data "
                         f"files as they were, but 3 of those data files ({', '.join(stale)}) no longer match "
                         f"the input: build without --no-national to bring them up to date."]
     # The same request again writes nothing and says so again: it is not "nothing changed".
     before = snapshot(out)
-    again = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--formats", FORMATS,
-                                      "--jobs", "2", "--trust", "X86", "--no-national"])
-    assert again.exit_code == 0, again.output
-    assert "Nothing changed" not in again.output
-    assert [line for line in again.output.splitlines() if line.startswith("reportgen: warning: --no-national")] \
-        == warnings
+    again = run(data, out, "--trust", "X86", "--no-national")
+    assert "Nothing changed" not in again
+    assert [line for line in again.splitlines() if line.startswith("reportgen: warning: --no-national")] == warnings
     assert changed(before, snapshot(out)) == set()
     # Their old keys stay in the manifest, so the next whole build writes them, and only them.
     before = snapshot(out)
