@@ -123,7 +123,8 @@ def collector_paused() -> Iterator[None]:
 
     A document's boxes, styles and fonts live until it is written, and the collector, run every few
     hundred new objects, walks them again and again as they grow: a sixth of the national document's
-    render here. ``render_pdf`` collects them once, when the PDF is written."""
+    render here. On again, its next automatic collection (at once: thousands of objects are new) frees the
+    render's garbage, once."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -232,9 +233,6 @@ def render_pdf(doc: Document) -> bytes:
 
     with _source_date(doc.date):
         data = html_to_pdf(render_html(doc, for_pdf=True), finisher=finisher)
-    # WeasyPrint's boxes, styles and PDF objects are held in reference cycles, which only the cycle
-    # collector frees: collected now, once, rather than left to grow with the next document.
-    gc.collect()
     return with_file_identifier(data)
 
 
