@@ -232,3 +232,71 @@ def without_artifacts(pdf_path: str | Path, out_path: str | Path) -> Path:
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
         pdf.save(str(out_path))
     return Path(out_path)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A /Link structure element: where its annotations go, where they are drawn, and its marked content."""
+    targets: tuple[str, ...]                                # "#name" or the URI, one per annotation
+    boxes: tuple[tuple[int, float, float, float, float], ...]  # (page, x0, y0, x1, y1) of each annotation
+    mcids: tuple[tuple[int, int], ...]                      # (page, MCID) of its text
+
+
+def _link(elem, index: dict, page) -> Link:
+    import pikepdf
+
+    targets, boxes, mcids = [], [], []
+    page = elem.get("/Pg", page)
+    for kid in checkers._kids(elem):
+        if isinstance(kid, int):
+            mcids.append((index[page.objgen], int(kid)))
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
+            annot = kid.Obj
+            action = annot.get("/A")
+            targets.append(str(action.URI) if action is not None and "/URI" in action
+                           else "#" + str(annot.get("/Dest", "")).lstrip("/"))
+            x0, y0, x1, y1 = (float(v) for v in annot.Rect)
+            boxes.append((index[kid.get("/Pg", page).objgen], min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+    return Link(tuple(targets), tuple(boxes), tuple(mcids))
+
+
+def lists(pdf_path: str | Path) -> list[list[list[Link]]]:
+    """Every list of the tagged PDF, in structure order: for each item (/LI), its /Link elements in order.
+
+    WeasyPrint makes a list that runs over a page break one /L per page (Kozea/WeasyPrint#2903), so /L
+    elements that follow one another among the same parent's kids are read as one list."""
+    import pikepdf
+
+    found: list[list[list[Link]]] = []
+    with pikepdf.open(str(pdf_path)) as pdf:
+        index = {p.obj.objgen: i + 1 for i, p in enumerate(pdf.pages)}
+
+        def links(elem, page) -> list[Link]:
+            page = elem.get("/Pg", page)
+            out = []
+            for kid in checkers._kids(elem):
+                if checkers._is_elem(kid):
+                    out += [_link(kid, index, page)] if kid.S == "/Link" else links(kid, page)
+            return out
+
+        def visit(elem, page) -> None:
+            page = elem.get("/Pg", page)
+            previous_was_list = False
+            for kid in checkers._kids(elem):
+                if not checkers._is_elem(kid):
+                    previous_was_list = False
+                    continue
+                if kid.S == "/L":
+                    items = [links(li, kid.get("/Pg", page)) for li in checkers._kids(kid)
+                             if checkers._is_elem(li) and li.S == "/LI"]
+                    if previous_was_list:
+                        found[-1] += items
+                    else:
+                        found.append(items)
+                    previous_was_list = True
+                else:
+                    previous_was_list = False
+                visit(kid, page)
+
+        visit(pdf.Root.StructTreeRoot, None)
+    return found

@@ -8,7 +8,7 @@ import pytest
 
 from reportgen.model import Document, Figure, Paragraph, Section, Table, walk
 from reportgen.render.html import render_html
-from reportgen.render.pdf import PdfRenderError, fold_structure, html_to_pdf, render_pdf
+from reportgen.render.pdf import PdfRenderError, fold_structure, html_to_pdf, render_pdf, repair
 from tests import checkers, pdf_content
 from tests.conftest import AWKWARD_NAME, FIGURE_ALT, LONG_TABLE_ROWS
 
@@ -193,6 +193,47 @@ def test_every_structure_element_in_the_file_is_in_its_tree(pdf_path):
     with pikepdf.open(pdf_path) as pdf:
         in_file = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/StructElem"]
         assert len(in_file) == len(checkers._struct_elements(pdf))
+
+
+def _list_in_columns(items: int) -> str:
+    """A page whose list is set in two columns, each item a link long enough to wrap in its column."""
+    links = "".join(f'<li><a href="#t{i}">Trust {i}, with a name long enough to wrap in a column</a></li>'
+                    for i in range(items))
+    rows = "".join(f'<p id="t{i}">Row {i}</p>' for i in range(items))
+    return ('<!DOCTYPE html><html lang="en-GB"><head><title>Columns</title><style>@page { size: A6 } '
+            'ul { column-count: 2 } li { break-inside: avoid }</style></head>'
+            f'<body><h1>Columns</h1><ul>{links}</ul>{rows}</body></html>')
+
+
+def test_a_list_in_columns_reads_as_one_list_of_whole_links(tmp_path):
+    """WeasyPrint tags each column of a list as a list of its own, and each line of a link as a link of its
+    own; after the repair a page's list holds its items, and each item is one link with an annotation a line."""
+    html, items = _list_in_columns(30), 30
+    raw, fixed = tmp_path / "raw.pdf", tmp_path / "fixed.pdf"
+    raw.write_bytes(html_to_pdf(html))
+    fixed.write_bytes(html_to_pdf(html, finisher=lambda document, pdf: repair(pdf, lang="en-GB")))
+    with pikepdf.open(raw) as pdf:  # the premise
+        elements = checkers._struct_elements(pdf)
+        assert any(e.S == "/L" and {k.S for k in checkers._kids(e) if checkers._is_elem(k)} == {"/L"}
+                   for e in elements)
+        assert sum(1 for e in elements if e.S == "/Link") > items
+    found = pdf_content.lists(fixed)
+    assert len(found) == 1 and len(found[0]) == items
+    assert [[set(link.targets) for link in links] for links in found[0]] == [[{f"#t{i}"}] for i in range(items)]
+    assert all(len(links[0].boxes) >= 2 for links in found[0])  # each wrapped, one annotation a line
+    with pikepdf.open(fixed) as pdf:
+        kinds = [str(e.S) for e in checkers._struct_elements(pdf)]
+        assert kinds.count("/Link") == items
+        assert len([o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                    and o.get("/Type") == "/StructElem"]) == len(kinds)
+        parents = pdf_content._parent_tree(pdf)  # each annotation's entry names the /Link that holds it
+        for page in pdf.pages:
+            for annot in page.get("/Annots", []):
+                link = parents[int(annot.StructParent)]
+                assert link.S == "/Link" and annot.objgen in [k.Obj.objgen for k in checkers._kids(link)
+                                                              if isinstance(k, pikepdf.Dictionary) and "/Obj" in k]
+    assert pdf_content.untreed_content(fixed) == []
+    assert checkers.pdfua_failures(fixed) == []
 
 
 def test_table_without_rows_across_pages_still_renders():

@@ -17,6 +17,11 @@ above the repeated header row, in the top margin (``CONTINUED_CSS``): margin-box
 content too, so also an artifact. Header cells get a /Scope and link
 annotations a /Contents that describes the target.
 
+A list set in columns is tagged as one list per column inside the page's list,
+and a link that wraps as one /Link per line: ``join_column_lists`` gives the
+page's /L its items back, and ``join_split_links`` makes each link one /Link
+with an annotation for each of its lines.
+
 The repairs (``repair``) run as ``write_pdf``'s finisher, on WeasyPrint's own PDF
 objects before they are written: the file is written once, already repaired, and
 never read back.
@@ -256,6 +261,8 @@ def repair(pdf, *, lang: str, link_descriptions: dict[str, str] | None = None) -
     repeated_headers: list[_Elem] = []
     tree = _read_tree(pdf)  # read once; the repairs below walk it in Python
     fold_structure(pdf, repeated_headers, tree)
+    join_column_lists(tree)
+    join_split_links(pdf, tree)
     reached = list(tree.descendants()) if tree is not None else []  # the folded tree's elements
     mark_artifacts(pdf, repeated_headers, tree, reached)
     scope_header_cells(tree)
@@ -515,6 +522,108 @@ def fold_structure(pdf, repeated_headers: list | None = None, tree: _Elem | None
         _fold_children(top, counts, repeated_headers)
     _id_tree(tree, pdf)
     return counts
+
+
+def join_column_lists(tree: _Elem | None) -> int:
+    """Make a list set in columns one /L on each page again. Returns how many column lists were joined.
+
+    WeasyPrint tags each column box of a multi-column list as a list of its own, so a page's /L holds
+    one /L per column and no /LI: a screen reader would announce a list of two lists. Such an /L (whose
+    kids are all /L: a nested HTML list always follows an /LI) takes its column lists' items, in order."""
+    if tree is None:
+        return 0
+    joined = 0
+    for elem in list(tree.descendants()):
+        columns = elem.elements()
+        if elem.tag != "/L" or not columns or len(columns) != len(elem.kids) \
+                or any(k.tag != "/L" for k in columns):
+            continue
+        items: list = []
+        for column in columns:
+            for kid in column.kids:
+                if type(kid) is _Elem:
+                    kid.obj["P"] = elem.ref
+                items.append(kid)
+        elem.set_kids(items)
+        joined += len(columns)
+    return joined
+
+
+def _link_targets(pdf, link: _Elem) -> tuple[str, ...]:
+    """Where the annotations of a /Link element go ("#name" or the URI), in order; () if it has none."""
+    targets = []
+    for kid in link.kids:
+        if type(kid) is not bytes:
+            continue
+        objr = _resolve(pdf, kid)
+        if not isinstance(objr, dict) or objr.get("Type") != "/OBJR":
+            continue
+        annot = _resolve(pdf, objr["Obj"])
+        action = _resolve(pdf, annot.get("A"))
+        if isinstance(action, dict) and "URI" in action:
+            targets.append(_text(action["URI"]))
+        else:
+            targets.append("#" + _text(annot.get("Dest", "")).lstrip("/"))
+    return tuple(targets)
+
+
+def join_split_links(pdf, tree: _Elem | None) -> int:
+    """Make each link that wraps onto more lines one /Link element. Returns how many pieces were joined.
+
+    WeasyPrint makes a /Link element, with its own annotation, for each line a link's text is set on, so a
+    screen reader announces a wrapped link as two links. A /Link element may hold several annotations
+    where the geometry of its text needs them (ISO 32000-1, 14.8.4.4.2): a /Link that directly follows
+    another in the same parent, on the same page, with annotations to the same place, moves its kids
+    (annotations and marked content) into that one, and the ParentTree names that one for them."""
+    if tree is None:
+        return 0
+    nums: list = []
+    value_at: dict[int, int] = {}  # ParentTree key -> index of its value in /Nums
+    page_entries: dict[bytes, list] = {}  # page reference -> its ParentTree array (MCID -> element)
+    joined = 0
+    for elem in [tree, *tree.descendants()]:
+        kids = elem.kids
+        if sum(1 for k in kids if type(k) is _Elem and k.tag == "/Link") < 2:
+            continue
+        if not value_at:  # read the ParentTree once, when there may be something to join
+            nums = _resolve(pdf, tree.obj["ParentTree"]).get("Nums", [])
+            value_at.update({int(nums[i]): i + 1 for i in range(0, len(nums), 2)})
+            for ref, page in _pages(pdf):
+                key = page.get("StructParents")
+                entries = _resolve(pdf, nums[value_at[int(key)]]) if key is not None and int(key) in value_at else None
+                if isinstance(entries, list):
+                    page_entries[ref] = entries
+        kept: list = []
+        for kid in kids:
+            previous = kept[-1] if kept and type(kept[-1]) is _Elem else None
+            if (previous is None or previous.tag != "/Link" or _tag(kid) != "/Link"
+                    or previous.obj.get("Pg") != kid.obj.get("Pg")
+                    or not (targets := _link_targets(pdf, kid))
+                    or set(targets) != set(_link_targets(pdf, previous))):
+                kept.append(kid)
+                continue
+            entries = page_entries.get(kid.obj.get("Pg"), [])
+            for grandkid in kid.kids:
+                if type(grandkid) is int:
+                    if grandkid < len(entries):
+                        entries[grandkid] = previous.ref
+                elif type(grandkid) is _Elem:
+                    grandkid.obj["P"] = previous.ref
+                else:
+                    item = _resolve(pdf, grandkid)
+                    if isinstance(item, dict) and item.get("Type") == "/OBJR":
+                        key = _resolve(pdf, item["Obj"]).get("StructParent")
+                        if key is not None and int(key) in value_at:
+                            nums[value_at[int(key)]] = previous.ref
+                    elif isinstance(item, dict) and item.get("Type") == "/MCR":
+                        mcr_entries = page_entries.get(item.get("Pg", kid.obj.get("Pg")), [])
+                        if int(item["MCID"]) < len(mcr_entries):
+                            mcr_entries[int(item["MCID"])] = previous.ref
+                previous.append(grandkid)
+            joined += 1
+        if len(kept) != len(kids):
+            elem.set_kids(kept)
+    return joined
 
 
 # --- artifacts: repeated header rows and page numbers ---------------------------
