@@ -14,6 +14,8 @@ from tests import checkers, pdf_content
 
 #: The smallest type a printed table may use, in points.
 PRINT_TABLE_MIN_PT = 9.0
+#: The body type size of the print stylesheet (templates/style.css.j2), in points.
+PRINT_BODY_PT = 10.0
 
 
 def model_tables(doc: Document | Section) -> list[Table]:
