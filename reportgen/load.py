@@ -29,6 +29,7 @@ import stat
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -99,9 +100,9 @@ class Dataset:
         """True when any input file sits beside the fictional-example-data marker."""
         return any((f.path.parent / FICTIONAL_MARKER).is_file() for f in self.files)
 
-    @property
+    @cached_property  # the frames are not changed once loaded
     def quarters(self) -> tuple[str, ...]:
-        found = set(self.metrics["quarter"]) | set(self.league["quarter"])
+        found = set(self.metrics["quarter"].unique()) | set(self.league["quarter"].unique())
         return tuple(sorted(found, key=Q.sort_key))
 
     @property

@@ -329,10 +329,9 @@ def _domains(q, items, trusts, types_present, config):
     dom["segment_id"] = dom["domain"].map(lambda n: ids[n].segment_id)
     pub = q[q["metric_id"].isin([d.score_id for d in config.domains] + [d.segment_id for d in config.domains])]
     pub = pub.drop_duplicates(["trust_code", "metric_id"]).set_index(["trust_code", "metric_id"])["value"]
-    dom["score_published"] = [pub.get((c, s), np.nan) for c, s in zip(dom["trust_code"], dom["score_id"])]
-    seg_pub = pd.Series([pub.get((c, s), np.nan) for c, s in zip(dom["trust_code"], dom["segment_id"])],
-                        index=dom.index)
-    dom["segment_published"] = seg_pub
+    for column, ids_column in (("score_published", "score_id"), ("segment_published", "segment_id")):
+        at = pd.MultiIndex.from_arrays([dom["trust_code"], dom[ids_column]])
+        dom[column] = pub.reindex(at).to_numpy(dtype=float)
     use_published = bool(config["average"].get("use_published", True))
     published = dom["score_published"].notna() & use_published
     dom["score"] = rounded(dom["score_published"].where(published, dom["score_computed"]), config.decimals)

@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from .config import Config
 from .content.national import NATIONAL_NAME, Context, national_document
@@ -33,6 +34,8 @@ from .model import Document
 from .outputs import PACKS_DIR, OutsideOutput, inside, remove_stale_temporaries
 from .quarters import slug as quarter_slug
 from .reconcile import Reconciliation, compare_result
+
+T = TypeVar("T")
 
 FORMATS = ("html", "pdf", "docx")
 #: A worker whose peak resident memory has reached this is replaced before its next pack. Workers are
@@ -88,20 +91,79 @@ class BuildReport:
     stale: list[str] = field(default_factory=list)  # files left as they were though out of date (--no-national)
 
 
+def _compare_raw(metrics, config: Config, quarter: str):
+    """The comparison of the raw metrics with NHS England's figures; None without the scoring stage."""
+    try:
+        from .reconcile import compare_raw
+    except ImportError:  # the scoring stage is optional for documents
+        return None
+    return compare_raw(metrics, config, [quarter])
+
+
+def beside(fn: Callable[..., T], *args) -> Callable[[], T]:
+    """Start ``fn(*args)`` in a forked process and return a function that waits for its result.
+
+    The main process works alone until the workers start, so a second core is free for work that does
+    not depend on its own. The child inherits the arguments by the fork; only the result is pickled
+    back. An exception in the child is raised by the waiting function. Where a process cannot be
+    forked, or the child dies, ``fn`` runs in this process when its result is asked for."""
+    if sys.platform == "win32":
+        return lambda: fn(*args)
+    mp = multiprocessing.get_context("fork")
+    try:
+        receive, send = mp.Pipe(duplex=False)
+        child = mp.Process(target=_beside_child, args=(send, os.getpid(), fn, args), daemon=True)
+        child.start()
+    except OSError:
+        return lambda: fn(*args)
+    send.close()
+
+    def result() -> T:
+        try:
+            ok, value = receive.recv()
+        except (EOFError, OSError):  # the child died without an answer
+            ok, value = None, None
+        finally:
+            receive.close()
+            child.join()
+        if ok is None:
+            return fn(*args)
+        if not ok:
+            raise value
+        return value
+
+    return result
+
+
+def _beside_child(send, parent: int, fn: Callable, args: tuple) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(parent)
+    try:
+        answer = (True, fn(*args))
+    except Exception as exc:
+        answer = (False, exc)
+    try:
+        send.send(answer)
+    except Exception:  # an answer that cannot be pickled: the main process works it out itself
+        pass
+    send.close()
+
+
 def make_context(dataset, config: Config, quarter: str, cutoffs=None) -> Context:
+    # The raw metrics' comparison needs none of the quarters' results: it is worked out beside them.
+    raw_comparison = beside(_compare_raw, dataset.metrics, config, quarter)
     results: dict[str, QuarterResult] = {
         q: compute_quarter(dataset.metrics, config, q, cutoffs, dataset.league) for q in dataset.quarters
     }
     rec = Reconciliation(compare_result(results[quarter]))
-    try:
-        from .reconcile import compare_raw
-
-        raw = compare_raw(dataset.metrics, config, [quarter])
+    raw = raw_comparison()
+    if raw is not None and not raw.empty:
         import pandas as pd
 
-        rec = Reconciliation(pd.concat([rec.detail, raw], ignore_index=True) if not raw.empty else rec.detail)
-    except ImportError:  # the scoring stage is optional for documents
-        pass
+        rec = Reconciliation(pd.concat([rec.detail, raw], ignore_index=True))
     sources = tuple(sorted({f.path.name for f in dataset.files}))
     return Context(config=config, results=results, quarter=quarter, reconciliation=rec,
                    fictional=dataset.fictional, sources=sources, metrics=dataset.metrics)

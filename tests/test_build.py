@@ -224,3 +224,66 @@ def test_bad_formats_are_refused(tmp_path):
                                        "--formats", "html,rtf"])
     assert result.exit_code == 2
     assert "--formats 'html,rtf'" in result.output
+
+
+# ---------------------------------------------------------------------------
+# Work done beside the main process before the workers start (release.beside)
+
+
+def _answer(x):
+    return {"pid": os.getpid(), "twice": x * 2}
+
+
+def _refuse(x):
+    from reportgen.errors import InputError
+
+    raise InputError(f"refused {x}")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="beside() runs in the same process where there is no fork")
+def test_work_beside_runs_in_another_process_and_returns_its_answer():
+    from reportgen.release import beside
+
+    got = beside(_answer, 21)()
+    assert got["twice"] == 42
+    assert got["pid"] != os.getpid()
+
+
+def test_an_error_beside_is_raised_where_the_answer_is_asked_for():
+    from reportgen.errors import InputError
+    from reportgen.release import beside
+
+    wait = beside(_refuse, 7)
+    with pytest.raises(InputError, match="refused 7"):
+        wait()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="beside() runs in the same process where there is no fork")
+def test_work_beside_whose_process_dies_is_done_here_instead():
+    from reportgen.release import beside
+
+    calls = []
+
+    def here_or_there(x):
+        if calls or os.getpid() != parent:
+            os._exit(3)  # the forked process dies without an answer
+        calls.append(x)
+        return x + 1
+
+    parent = os.getpid()
+    assert beside(here_or_there, 1)() == 2
+    assert calls == [1]
+
+
+def test_the_context_is_the_same_whether_the_comparison_is_made_beside_or_here(monkeypatch):
+    import pandas as pd
+
+    from reportgen import release
+
+    dataset = load([ROOT / "data"], Config.load())
+    quarter = dataset.latest_quarter
+    beside_ctx = release.make_context(dataset, dataset.config, quarter)
+    monkeypatch.setattr(release, "beside", lambda fn, *args: lambda: fn(*args))
+    here_ctx = release.make_context(dataset, dataset.config, quarter)
+    pd.testing.assert_frame_equal(beside_ctx.reconciliation.detail, here_ctx.reconciliation.detail)
+    assert beside_ctx.reconciliation.detail["figure"].str.contains("within-type").any()
