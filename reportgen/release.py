@@ -106,8 +106,12 @@ def beside(fn: Callable[..., T], *args) -> Callable[[], T]:
     The main process works alone until the workers start, so a second core is free for work that does
     not depend on its own. The child inherits the arguments by the fork; only the result is pickled
     back. An exception in the child is raised by the waiting function. Where a process cannot be
-    forked, or the child dies, ``fn`` runs in this process when its result is asked for."""
-    if sys.platform == "win32":
+    forked, or the child dies, ``fn`` runs in this process when its result is asked for. So it does
+    while this process runs other threads: one of them could hold a lock (the import lock, a logging
+    handler's) that the child would then wait for forever."""
+    import threading
+
+    if sys.platform == "win32" or threading.active_count() > 1:
         return lambda: fn(*args)
     mp = multiprocessing.get_context("fork")
     try:

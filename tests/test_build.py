@@ -287,3 +287,18 @@ def test_the_context_is_the_same_whether_the_comparison_is_made_beside_or_here(m
     here_ctx = release.make_context(dataset, dataset.config, quarter)
     pd.testing.assert_frame_equal(beside_ctx.reconciliation.detail, here_ctx.reconciliation.detail)
     assert beside_ctx.reconciliation.detail["figure"].str.contains("within-type").any()
+
+
+def test_work_beside_is_done_here_while_other_threads_run():
+    import threading
+
+    from reportgen.release import beside
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert beside(_answer, 1)()["pid"] == os.getpid()
+    finally:
+        stop.set()
+        other.join()
