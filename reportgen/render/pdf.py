@@ -129,7 +129,8 @@ def collector_paused() -> Iterator[None]:
     A document's boxes, styles and fonts live until it is written, and the collector, run every few
     hundred new objects, walks them again and again as they grow: a sixth of the national document's
     render here. On again, its next automatic collection (at once: thousands of objects are new) frees the
-    render's garbage, once."""
+    render's garbage, once, provided the document is no longer held by then: still held, that collection
+    walks all of it only to keep it, and a later one walks it again to free it."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -160,6 +161,7 @@ def html_to_pdf(html: str, *, base_url: str | None = None, finisher: Callable | 
             if too_wide:
                 raise PdfRenderError("content runs off the page (it would be cut off): " + "; ".join(too_wide[:5]))
             pdf = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finisher)
+            del document  # its garbage is then all young when the collector is on again, and freed in one pass
     finally:
         logger.removeHandler(handler)
     if handler.messages:
