@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from . import quarters as Q
+from .collector import paused
 from .config import Config, year_of
 from .errors import TRUST_CODE, TRUST_CODE_RULE, ConfigError, InputError
 
@@ -630,8 +631,13 @@ def load(paths: Iterable[str | Path] | str | Path, config: Config | None = None,
     """Read and check every file; raise ``InputError`` on the first problem.
 
     Without ``config``, the year's rules are chosen from the quarter labels in
-    the data (``Config.for_quarters``).
+    the data (``Config.for_quarters``). The cycle collector is paused meanwhile (``reportgen.collector``).
     """
+    with paused():
+        return _load(paths, config, quarter)
+
+
+def _load(paths: Iterable[str | Path] | str | Path, config: Config | None, quarter: str | None) -> Dataset:
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files = find_csv_files(paths)

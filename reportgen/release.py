@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from .collector import paused
 from .config import Config
 from .content.national import NATIONAL_NAME, Context, national_document
 from .downloads import DATA_DIR, data_folders, trust_csv, write_downloads
@@ -157,6 +158,13 @@ def _beside_child(send, parent: int, fn: Callable, args: tuple) -> None:
 
 
 def make_context(dataset, config: Config, quarter: str, cutoffs=None) -> Context:
+    """Every quarter's results and the chosen quarter's comparison with NHS England's figures, with the
+    cycle collector paused meanwhile (``reportgen.collector``)."""
+    with paused():
+        return _make_context(dataset, config, quarter, cutoffs)
+
+
+def _make_context(dataset, config: Config, quarter: str, cutoffs=None) -> Context:
     # The raw metrics' comparison needs none of the quarters' results: it is worked out beside them.
     raw_comparison = beside(_compare_raw, dataset.metrics, config, quarter)
     results: dict[str, QuarterResult] = {

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
-import gc
 import hashlib
 import logging
 import os
@@ -48,6 +47,7 @@ from functools import lru_cache
 
 import pydyf
 
+from ..collector import paused as collector_paused
 from ..fonts import SHIPPED_FAMILY
 from ..model import Document
 from .html import render_html
@@ -120,24 +120,6 @@ def _continued_stylesheet():
     import weasyprint
 
     return weasyprint.CSS(string=CONTINUED_CSS % {"family": SHIPPED_FAMILY, "colour": COLOURS["text"]})
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cycle collector off while WeasyPrint renders a document, and on again after.
-
-    A document's boxes, styles and fonts live until it is written, and the collector, run every few
-    hundred new objects, walks them again and again as they grow: a sixth of the national document's
-    render here. On again, its next automatic collection (at once: thousands of objects are new) frees the
-    render's garbage, once, provided the document is no longer held by then: still held, that collection
-    walks all of it only to keep it, and a later one walks it again to free it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def html_to_pdf(html: str, *, base_url: str | None = None, finisher: Callable | None = None) -> bytes:
