@@ -499,6 +499,11 @@ def build_packs(ctx: Context, codes: list[str], folder: Path, formats: tuple[str
                 progress(done, len(tasks))
         return sizes
     mp = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    if "pdf" in formats:  # imported once, here, for every worker forked from this process (half a second each)
+        try:
+            import weasyprint  # noqa: F401
+        except (OSError, ImportError):  # no Pango: each PDF then fails with the reason, as it would alone
+            pass
     workers = [_Worker(mp, ctx) for _ in range(jobs)]
     # The build's data, frozen out of the collector's reach before the workers fork: a worker's collections
     # then never touch (and copy) the pages it shares with this process.
