@@ -34,7 +34,7 @@ from .methodology import QuarterResult, compute_quarter
 from .model import Document
 from .outputs import PACKS_DIR, OutsideOutput, inside, remove_stale_temporaries
 from .quarters import slug as quarter_slug
-from .reconcile import Reconciliation, compare_result
+from .reconcile import Reconciliation, compare_raw, compare_result
 
 T = TypeVar("T")
 
@@ -95,10 +95,9 @@ class BuildReport:
 def _compare_raw(metrics, config: Config, quarter: str):
     """The comparison of the raw metrics with NHS England's figures; None without the scoring stage."""
     try:
-        from .reconcile import compare_raw
+        return compare_raw(metrics, config, [quarter])
     except ImportError:  # the scoring stage is optional for documents
         return None
-    return compare_raw(metrics, config, [quarter])
 
 
 def beside(fn: Callable[..., T], *args) -> Callable[[], T]:
@@ -141,11 +140,7 @@ def beside(fn: Callable[..., T], *args) -> Callable[[], T]:
 
 
 def _beside_child(send, parent: int, fn: Callable, args: tuple) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with(parent)
+    _child_of(parent)
     try:
         answer = (True, fn(*args))
     except Exception as exc:
@@ -241,10 +236,16 @@ def _init_worker(ctx: Context, parent: int) -> None:
     global _WORKER_CTX, _FREEZE_SURVIVORS
     _WORKER_CTX = ctx
     _FREEZE_SURVIVORS = True
+    _child_of(parent)
+
+
+def _child_of(parent: int) -> None:
+    """A process forked by the build's main process: Ctrl-C is the main process's to handle (it stops its
+    children), SIGTERM (the main process's terminate()) ends it at once, and it ends with the main process."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate() ends a worker at once
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with(parent)
 
 

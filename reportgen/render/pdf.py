@@ -551,6 +551,20 @@ def _link_targets(pdf, link: _Elem) -> tuple[str, ...]:
     return tuple(targets)
 
 
+def _parent_tree(pdf, tree: _Elem) -> tuple[list, dict[int, int], dict[bytes, list]]:
+    """The ParentTree's /Nums array, the index in it of each key's value, and each page's array of
+    marked-content entries (MCID -> structure element), by page reference."""
+    nums = _resolve(pdf, tree.obj["ParentTree"]).get("Nums", [])
+    value_at = {int(nums[i]): i + 1 for i in range(0, len(nums), 2)}
+    page_entries: dict[bytes, list] = {}
+    for ref, page in _pages(pdf):
+        key = page.get("StructParents")
+        entries = _resolve(pdf, nums[value_at[int(key)]]) if key is not None and int(key) in value_at else None
+        if isinstance(entries, list):
+            page_entries[ref] = entries
+    return nums, value_at, page_entries
+
+
 def join_split_links(pdf, tree: _Elem | None) -> int:
     """Make each link that wraps onto more lines one /Link element. Returns how many pieces were joined.
 
@@ -570,13 +584,7 @@ def join_split_links(pdf, tree: _Elem | None) -> int:
         if sum(1 for k in kids if type(k) is _Elem and k.tag == "/Link") < 2:
             continue
         if not value_at:  # read the ParentTree once, when there may be something to join
-            nums = _resolve(pdf, tree.obj["ParentTree"]).get("Nums", [])
-            value_at.update({int(nums[i]): i + 1 for i in range(0, len(nums), 2)})
-            for ref, page in _pages(pdf):
-                key = page.get("StructParents")
-                entries = _resolve(pdf, nums[value_at[int(key)]]) if key is not None and int(key) in value_at else None
-                if isinstance(entries, list):
-                    page_entries[ref] = entries
+            nums, value_at, page_entries = _parent_tree(pdf, tree)
         kept: list = []
         for kid in kids:
             previous = kept[-1] if kept and type(kept[-1]) is _Elem else None
@@ -690,14 +698,10 @@ def mark_artifacts(pdf, repeated_headers: list[_Elem], tree: _Elem | None = None
         for page, mcid in _marked_content(pdf, head):
             repeated.setdefault(page, set()).add(mcid)
     reachable = {elem.ref for elem in (tree.descendants() if reached is None else reached)}
-    nums = _resolve(pdf, tree.obj["ParentTree"]).get("Nums", ())
-    by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    page_entries = _parent_tree(pdf, tree)[2]
     for ref, page in _pages(pdf):
-        key = page.get("StructParents")
-        if key is None or int(key) not in by_key:
-            continue
-        entries = _resolve(pdf, by_key[int(key)])
-        if not isinstance(entries, list):
+        entries = page_entries.get(ref)
+        if entries is None:
             continue
         mine = repeated.get(ref, set())
         orphans = set()
